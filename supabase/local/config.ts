@@ -1,0 +1,221 @@
+/**
+ * Reads a project's `supabase/config.toml` the way the Supabase CLI does (including
+ * `env(NAME)` substitution) and reduces it to the settings this runtime honours. Every
+ * setting present in the file that the runtime does not honour is reported, so nothing is
+ * silently ignored.
+ */
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'smol-toml';
+import { DEFAULT_JWT_SECRET } from './keys.ts';
+
+export interface RateLimits {
+	/** Emails sent per hour (sign-up confirmation, recovery, magic link). CLI default 2. */
+	emailSent: number;
+	/** Sign-ins and sign-ups per 5 minutes per IP. CLI default 30. */
+	signInSignUps: number;
+	/** Token refreshes per 5 minutes per IP. CLI default 150. */
+	tokenRefresh: number;
+	/** OTP / magic link verifications per 5 minutes per IP. CLI default 30. */
+	tokenVerifications: number;
+	/** Anonymous sign-ins per hour per IP. CLI default 30. */
+	anonymousUsers: number;
+}
+
+export interface RuntimeConfig {
+	projectId: string;
+	workdir: string;
+	api: { port: number; schemas: string[]; extraSearchPath: string[]; maxRows: number };
+	db: { port: number; seedEnabled: boolean; seedPaths: string[] };
+	auth: {
+		siteUrl: string;
+		additionalRedirectUrls: string[];
+		jwtExpiry: number;
+		jwtSecret: string;
+		enableSignup: boolean;
+		enableAnonymousSignIns: boolean;
+		enableRefreshTokenRotation: boolean;
+		refreshTokenReuseInterval: number;
+		minimumPasswordLength: number;
+		passwordRequirements: string;
+		email: {
+			enableSignup: boolean;
+			enableConfirmations: boolean;
+			doubleConfirmChanges: boolean;
+			securePasswordChange: boolean;
+			otpLength: number;
+			otpExpiry: number;
+			maxFrequency: string;
+		};
+		rateLimit: RateLimits;
+	};
+	realtime: { enabled: boolean; maxEventsPerSecond: number; maxPayloadBytes: number };
+	inbucket: { enabled: boolean; port: number };
+	/** Request body limit for the API, in bytes. */
+	maxBodyBytes: number;
+	/** `db-pre-request` function, as PostgREST's config names it (schema-qualified). */
+	dbPreRequest: string | null;
+	/** Settings present in config.toml that this runtime does not honour (dotted paths). */
+	unhonoured: string[];
+}
+
+/** Dotted paths this runtime reads; everything else found in config.toml is reported. */
+const HONOURED = new Set([
+	'project_id',
+	'api.enabled',
+	'api.port',
+	'api.schemas',
+	'api.extra_search_path',
+	'api.max_rows',
+	'db.port',
+	'db.major_version',
+	'db.seed.enabled',
+	'db.seed.sql_paths',
+	'realtime.enabled',
+	'realtime.max_events_per_second',
+	'realtime.max_payload_bytes',
+	'inbucket.enabled',
+	'inbucket.port',
+	'auth.enabled',
+	'auth.site_url',
+	'auth.additional_redirect_urls',
+	'auth.jwt_expiry',
+	'auth.jwt_secret',
+	'auth.enable_signup',
+	'auth.enable_anonymous_sign_ins',
+	'auth.enable_refresh_token_rotation',
+	'auth.refresh_token_reuse_interval',
+	'auth.minimum_password_length',
+	'auth.password_requirements',
+	'auth.email.enable_signup',
+	'auth.email.enable_confirmations',
+	'auth.email.double_confirm_changes',
+	'auth.email.secure_password_change',
+	'auth.email.otp_length',
+	'auth.email.otp_expiry',
+	'auth.email.max_frequency',
+	'auth.rate_limit.email_sent',
+	'auth.rate_limit.sign_in_sign_ups',
+	'auth.rate_limit.token_refresh',
+	'auth.rate_limit.token_verifications',
+	'auth.rate_limit.anonymous_users'
+]);
+
+type Table = Record<string, unknown>;
+
+function flatten(table: Table, prefix = '', out: string[] = []): string[] {
+	for (const [key, value] of Object.entries(table)) {
+		const dotted = prefix ? `${prefix}.${key}` : key;
+		if (value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)) {
+			flatten(value as Table, dotted, out);
+		} else {
+			out.push(dotted);
+		}
+	}
+	return out;
+}
+
+/** `env(NAME)` values are replaced by the environment variable, as the CLI does. */
+function substituteEnv(value: unknown): unknown {
+	if (typeof value === 'string') {
+		const match = /^env\(([A-Za-z_][A-Za-z0-9_]*)\)$/.exec(value.trim());
+		return match ? (process.env[match[1]] ?? '') : value;
+	}
+	if (Array.isArray(value)) return value.map(substituteEnv);
+	if (value && typeof value === 'object') {
+		return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v)]));
+	}
+	return value;
+}
+
+function pick<T>(table: Table, dotted: string, fallback: T): T {
+	let current: unknown = table;
+	for (const part of dotted.split('.')) {
+		if (!current || typeof current !== 'object') return fallback;
+		current = (current as Table)[part];
+	}
+	return current === undefined ? fallback : (current as T);
+}
+
+export class ConfigError extends Error {}
+
+/** Reads `<workdir>/supabase/config.toml` (absent file: the CLI's defaults). */
+export async function loadConfig(workdir: string): Promise<RuntimeConfig> {
+	const file = path.join(workdir, 'supabase', 'config.toml');
+	let raw: Table = {};
+	if (existsSync(file)) {
+		try {
+			raw = substituteEnv(parse(await readFile(file, 'utf8'))) as Table;
+		} catch (error) {
+			throw new ConfigError(`${file}: ${(error as Error).message}`);
+		}
+	}
+	const unhonoured = flatten(raw).filter(
+		(key) => !HONOURED.has(key) && !key.startsWith('auth.hook') && key !== 'edge_runtime.enabled'
+	);
+	const num = (dotted: string, fallback: number) => {
+		const value = pick<unknown>(raw, dotted, fallback);
+		if (typeof value !== 'number' || !Number.isFinite(value)) {
+			throw new ConfigError(`${file}: ${dotted} must be a number`);
+		}
+		return value;
+	};
+	return {
+		projectId: pick(raw, 'project_id', path.basename(workdir)),
+		workdir,
+		api: {
+			port: num('api.port', 54321),
+			schemas: pick(raw, 'api.schemas', ['public', 'graphql_public']),
+			extraSearchPath: pick(raw, 'api.extra_search_path', ['public', 'extensions']),
+			maxRows: num('api.max_rows', 1000)
+		},
+		db: {
+			port: num('db.port', 54322),
+			seedEnabled: pick(raw, 'db.seed.enabled', true),
+			seedPaths: pick(raw, 'db.seed.sql_paths', ['./seed.sql'])
+		},
+		auth: {
+			siteUrl: pick(raw, 'auth.site_url', 'http://127.0.0.1:3000'),
+			additionalRedirectUrls: pick(raw, 'auth.additional_redirect_urls', [
+				'https://127.0.0.1:3000'
+			]),
+			jwtExpiry: num('auth.jwt_expiry', 3600),
+			jwtSecret: pick(raw, 'auth.jwt_secret', '') || DEFAULT_JWT_SECRET,
+			enableSignup: pick(raw, 'auth.enable_signup', true),
+			enableAnonymousSignIns: pick(raw, 'auth.enable_anonymous_sign_ins', false),
+			enableRefreshTokenRotation: pick(raw, 'auth.enable_refresh_token_rotation', true),
+			refreshTokenReuseInterval: num('auth.refresh_token_reuse_interval', 10),
+			minimumPasswordLength: num('auth.minimum_password_length', 6),
+			passwordRequirements: pick(raw, 'auth.password_requirements', ''),
+			email: {
+				enableSignup: pick(raw, 'auth.email.enable_signup', true),
+				enableConfirmations: pick(raw, 'auth.email.enable_confirmations', false),
+				doubleConfirmChanges: pick(raw, 'auth.email.double_confirm_changes', true),
+				securePasswordChange: pick(raw, 'auth.email.secure_password_change', false),
+				otpLength: num('auth.email.otp_length', 6),
+				otpExpiry: num('auth.email.otp_expiry', 3600),
+				maxFrequency: pick(raw, 'auth.email.max_frequency', '1s')
+			},
+			rateLimit: {
+				emailSent: num('auth.rate_limit.email_sent', 2),
+				signInSignUps: num('auth.rate_limit.sign_in_sign_ups', 30),
+				tokenRefresh: num('auth.rate_limit.token_refresh', 150),
+				tokenVerifications: num('auth.rate_limit.token_verifications', 30),
+				anonymousUsers: num('auth.rate_limit.anonymous_users', 30)
+			}
+		},
+		realtime: {
+			enabled: pick(raw, 'realtime.enabled', true),
+			maxEventsPerSecond: num('realtime.max_events_per_second', 100),
+			maxPayloadBytes: num('realtime.max_payload_bytes', 3 * 1024 * 1024)
+		},
+		inbucket: {
+			enabled: pick(raw, 'inbucket.enabled', true),
+			port: num('inbucket.port', 54324)
+		},
+		maxBodyBytes: 10 * 1024 * 1024,
+		dbPreRequest: null,
+		unhonoured
+	};
+}

@@ -1,0 +1,161 @@
+/**
+ * The API gateway on port 54321: what Kong does in front of Supabase's services. It
+ * answers CORS, checks the `apikey` (header or, for WebSockets, query parameter) against
+ * the project's keys, turns an opaque `sb_…` key into the role's JWT, and hands the
+ * request to the service that owns the path prefix.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { GatewayRequest, RuntimeContext, Service } from './context.ts';
+import { roleOfOpaqueKey } from './keys.ts';
+
+const CORS_HEADERS = {
+	'access-control-allow-origin': '*',
+	'access-control-allow-methods': 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
+	'access-control-expose-headers':
+		'Content-Encoding, Content-Location, Content-Range, Content-Type, Date, Location, Server, Transfer-Encoding, Range-Unit, X-Supabase-Api-Version',
+	'access-control-max-age': '3600'
+};
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+	if (res.headersSent) return;
+	const text = JSON.stringify(body);
+	res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+	res.end(text);
+}
+
+function clientIp(req: IncomingMessage): string {
+	const remote = req.socket.remoteAddress ?? '';
+	const loopback = remote === '127.0.0.1' || remote === '::1' || remote === '::ffff:127.0.0.1';
+	const forwarded = req.headers['x-forwarded-for'];
+	if (loopback && typeof forwarded === 'string' && forwarded.trim()) return forwarded.split(',')[0].trim();
+	return remote.replace(/^::ffff:/, '');
+}
+
+export interface KeyCheck {
+	role: 'anon' | 'service_role' | null;
+	/** The JWT the key stands for (legacy keys are JWTs themselves). */
+	keyJwt: string | null;
+	error: { status: number; body: { message: string; hint?: string } } | null;
+}
+
+/** Checks an API key the way Supabase's gateway does. */
+export function checkApiKey(ctx: RuntimeContext, apikey: string | null): KeyCheck {
+	if (!apikey) {
+		return {
+			role: null,
+			keyJwt: null,
+			error: { status: 401, body: { message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' } }
+		};
+	}
+	const opaque = roleOfOpaqueKey(ctx.keys, apikey);
+	if (opaque) return { role: opaque, keyJwt: opaque === 'anon' ? ctx.keys.anonKey : ctx.keys.serviceRoleKey, error: null };
+	if (apikey === ctx.keys.anonKey) return { role: 'anon', keyJwt: apikey, error: null };
+	if (apikey === ctx.keys.serviceRoleKey) return { role: 'service_role', keyJwt: apikey, error: null };
+	return {
+		role: null,
+		keyJwt: null,
+		error: { status: 401, body: { message: 'Invalid API key', hint: 'Double check your Supabase `anon` or `service_role` API key.' } }
+	};
+}
+
+/** The bearer token to act with: a real user JWT wins; an opaque key is replaced by its JWT. */
+export function bearerToken(ctx: RuntimeContext, authorization: string | undefined, keyJwt: string | null): string | null {
+	const match = authorization ? /^Bearer\s+(.+)$/i.exec(authorization.trim()) : null;
+	const token = match?.[1]?.trim() ?? null;
+	if (!token) return keyJwt;
+	const opaque = roleOfOpaqueKey(ctx.keys, token);
+	if (opaque) return opaque === 'anon' ? ctx.keys.anonKey : ctx.keys.serviceRoleKey;
+	return token;
+}
+
+export class Gateway {
+	private server: Server;
+	private services: Service[] = [];
+	private ctx: RuntimeContext;
+	url = '';
+
+	constructor(ctx: RuntimeContext) {
+		this.ctx = ctx;
+		this.server = createServer((req, res) => void this.route(req, res));
+		this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
+		this.server.keepAliveTimeout = 65_000;
+	}
+
+	use(service: Service) {
+		this.services.push(service);
+		// Longest prefix first, so /realtime/v1/api wins over /realtime/v1 if both exist.
+		this.services.sort((a, b) => b.prefix.length - a.prefix.length);
+	}
+
+	private find(pathname: string): Service | undefined {
+		return this.services.find((s) => pathname === s.prefix || pathname.startsWith(s.prefix + '/'));
+	}
+
+	private async route(req: IncomingMessage, res: ServerResponse) {
+		const url = new URL(req.url ?? '/', 'http://localhost');
+		if (req.method === 'OPTIONS') {
+			res.writeHead(200, {
+				...CORS_HEADERS,
+				'access-control-allow-headers': req.headers['access-control-request-headers'] ?? 'authorization, x-client-info, apikey, content-type',
+				'content-length': '0'
+			});
+			return res.end();
+		}
+		for (const [k, v] of Object.entries(CORS_HEADERS)) res.setHeader(k, v);
+		const service = this.find(url.pathname);
+		if (!service) return sendJson(res, 404, { message: 'no Route matched with those values' });
+		const path = url.pathname.slice(service.prefix.length) || '/';
+		const apikeyHeader = req.headers['apikey'];
+		const apikey = (Array.isArray(apikeyHeader) ? apikeyHeader[0] : apikeyHeader) ?? url.searchParams.get('apikey');
+		const open = service.openPaths?.(path, req.method ?? 'GET') ?? false;
+		const check = checkApiKey(this.ctx, apikey ?? null);
+		if (check.error && !(open && !apikey)) return sendJson(res, check.error.status, check.error.body);
+		const request: GatewayRequest = {
+			req,
+			res,
+			url,
+			path,
+			apiKeyRole: check.role,
+			token: bearerToken(this.ctx, req.headers.authorization, check.keyJwt),
+			ip: clientIp(req)
+		};
+		try {
+			await service.handle(request);
+		} catch (error) {
+			this.ctx.log(`[${service.prefix}] ${req.method} ${url.pathname}: ${(error as Error).stack ?? error}`);
+			if (!res.headersSent) sendJson(res, 500, { code: 500, error_code: 'unexpected_failure', msg: 'Unexpected failure, please check server logs for more information' });
+			else res.end();
+		}
+	}
+
+	private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+		const url = new URL(req.url ?? '/', 'http://localhost');
+		const service = this.find(url.pathname);
+		if (!service?.upgrade) {
+			socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+			return;
+		}
+		service.upgrade(req, socket, head, url);
+	}
+
+	async listen(port: number, host = '127.0.0.1'): Promise<number> {
+		await new Promise<void>((resolve, reject) => {
+			this.server.once('error', reject);
+			this.server.listen(port, host, () => {
+				this.server.off('error', reject);
+				resolve();
+			});
+		});
+		const address = this.server.address();
+		const actual = typeof address === 'object' && address ? address.port : port;
+		this.url = `http://${host}:${actual}`;
+		return actual;
+	}
+
+	async close(): Promise<void> {
+		for (const service of this.services) await service.close?.().catch(() => {});
+		this.server.closeAllConnections();
+		await new Promise<void>((resolve) => this.server.close(() => resolve()));
+	}
+}

