@@ -1,6 +1,390 @@
-// Placeholder until the REST service lands (issue 4): answers 501 so nothing pretends.
-import type { RuntimeContext, Service } from '../context.ts';
-import { sendJson } from '../gateway.ts';
-export function createRestService(_ctx: RuntimeContext): Service {
-	return { prefix: '/rest/v1', handle: async ({ res }) => sendJson(res, 501, { message: 'REST is not built yet' }) };
+/**
+ * `/rest/v1`: PostgREST's behaviour as supabase-js uses it. A request flows one way:
+ * request.ts (parse) → plan.ts (check against the schema cache) → query.ts (SQL) →
+ * db.ts (one transaction, one round trip, as the JWT's role) → response.ts.
+ */
+import type { GatewayRequest, RuntimeContext, RuntimeControl, Service } from '../context.ts';
+import { JwtError, type Claims } from '../jwt.ts';
+import { ConnectionPool, runTransaction, type Row } from './db.ts';
+import { apiRequestError, fromPgError, jwtError, PgrstError, schemaCacheError, type PgServerError } from './errors.ts';
+import { callPlan, findTable, mutatePlan, readPlan, type PlanContext } from './plan.ts';
+import { callStatement, ident, mutateStatement, plannedCountStatement, readStatement, type Statement } from './query.ts';
+import {
+	contentTypeOf,
+	parseAccept,
+	parseCookies,
+	parsePayload,
+	parsePreferences,
+	parseQueryParams,
+	readBody,
+	resourceOf,
+	schemaOf,
+	topLevelRange,
+	type ApiRequest
+} from './request.ts';
+import { gucOverrides, negotiate, preferenceApplied, rangeStatus, contentRange, send, sendError } from './response.ts';
+import { loadSchemaCache, type SchemaCache } from './schema-cache.ts';
+import { openApi } from './openapi.ts';
+
+const SETTINGS_SQL = `select set_config('search_path', $1, true), set_config('request.jwt.claims', $2, true), set_config('request.method', $3, true), set_config('request.path', $4, true), set_config('request.headers', $5, true), set_config('request.cookies', $6, true), set_config('role', $7, true)`;
+
+interface Auth {
+	role: string;
+	claims: Claims;
+}
+
+class JwtCache {
+	private entries = new Map<string, { claims: Claims; exp: number }>();
+	get(token: string): Claims | undefined {
+		const hit = this.entries.get(token);
+		if (!hit) return undefined;
+		if (hit.exp && hit.exp * 1000 <= Date.now()) {
+			this.entries.delete(token);
+			return undefined;
+		}
+		return hit.claims;
+	}
+	set(token: string, claims: Claims) {
+		if (this.entries.size >= 1000) this.entries.delete(this.entries.keys().next().value!);
+		this.entries.set(token, { claims, exp: typeof claims.exp === 'number' ? claims.exp : 0 });
+	}
+}
+
+function authenticatorUrl(dbUrl: string): string {
+	const url = new URL(dbUrl);
+	url.username = 'authenticator';
+	url.password = 'postgres';
+	return url.toString();
+}
+
+export class RestService {
+	private ctx: RuntimeContext;
+	private pool: ConnectionPool;
+	private cache: Promise<SchemaCache>;
+	private jwtCache = new JwtCache();
+	private unlisten: (() => Promise<void>) | null = null;
+	private closed = false;
+
+	constructor(ctx: RuntimeContext) {
+		this.ctx = ctx;
+		this.pool = this.makePool();
+		this.cache = this.load();
+		void this.listen();
+		ctx.onSchemaChange(() => this.reload(true));
+	}
+
+	private makePool(): ConnectionPool {
+		return new ConnectionPool(authenticatorUrl(this.ctx.dbUrl), 10, {
+			onnotice: () => {},
+			connection: { application_name: 'postgrest' },
+			idle_timeout: 60,
+			fetch_types: false
+		});
+	}
+
+	private load(): Promise<SchemaCache> {
+		const promise = loadSchemaCache(this.ctx.db, this.ctx.config.api.schemas);
+		promise.catch((e) => this.ctx.log(`[rest] schema cache: ${e}`));
+		return promise;
+	}
+
+	/** Reloads the schema cache; after a reset the pooled connections are gone, so renew them. */
+	async reload(renewPool = false): Promise<void> {
+		if (this.closed) return;
+		if (renewPool) {
+			const old = this.pool;
+			this.pool = this.makePool();
+			void old.end(5);
+			void this.listen();
+		}
+		this.cache = this.load();
+		await this.cache.catch(() => {});
+	}
+
+	private async listen() {
+		try {
+			await this.unlisten?.().catch(() => {});
+			const sub = await this.ctx.db.listen('pgrst', (payload) => {
+				if (payload === 'reload schema' || payload === 'reload config' || payload === '') void this.reload();
+			});
+			this.unlisten = () => sub.unlisten();
+		} catch (e) {
+			this.ctx.log(`[rest] listen: ${e}`);
+		}
+	}
+
+	async close() {
+		this.closed = true;
+		await this.unlisten?.().catch(() => {});
+		await this.pool.end(2);
+	}
+
+	private async authenticate(token: string | null): Promise<Auth> {
+		if (!token) return { role: 'anon', claims: {} };
+		let claims = this.jwtCache.get(token);
+		if (!claims) {
+			const parts = token.split('.').length;
+			if (parts !== 3) throw jwtError.decode(`Expected 3 parts in JWT; got ${parts}`);
+			try {
+				claims = await this.ctx.verifyJwt(token);
+			} catch (error) {
+				if (!(error instanceof JwtError)) throw error;
+				switch (error.reason) {
+					case 'expired':
+						throw jwtError.claims('JWT expired');
+					case 'unsupported_alg':
+						throw jwtError.decode('Wrong or unsupported encoding algorithm');
+					case 'invalid_signature':
+						throw jwtError.decode('JWT cryptographic operation failed');
+					case 'invalid_claims':
+						throw jwtError.claims(/nbf|not yet valid/i.test(error.message) ? 'JWT not yet valid' : /iat/i.test(error.message) ? 'JWT issued at future' : 'Parsing claims failed');
+					default:
+						throw jwtError.decode("JWT couldn't be decoded");
+				}
+			}
+			this.jwtCache.set(token, claims);
+		}
+		const role = typeof claims.role === 'string' && claims.role ? claims.role : 'anon';
+		return { role, claims };
+	}
+
+	async handle(g: GatewayRequest): Promise<void> {
+		const { req, res } = g;
+		const method = req.method ?? 'GET';
+		let request: ApiRequest | null = null;
+		try {
+			const auth = await this.authenticate(g.token);
+			request = await this.parse(g, method);
+			const cache = await this.cache.catch(() => {
+				throw schemaCacheError.noSchemaCache();
+			});
+			await this.respond(g, request, auth, cache);
+		} catch (error) {
+			if (error instanceof PgrstError) return sendError(res, error, request);
+			const pg = error as PgServerError & { name?: string };
+			if (pg && typeof pg.code === 'string' && /^[0-9A-Z]{5}$/.test(pg.code)) return sendError(res, fromPgError(pg, true), request);
+			if (pg && typeof pg.code === 'string' && /^(CONNECTION|CONNECT_)/.test(pg.code)) {
+				return sendError(res, new PgrstError(503, 'PGRST001', 'Database client error. Retrying the connection.', String((error as Error).message)), request);
+			}
+			throw error;
+		}
+	}
+
+	private async parse(g: GatewayRequest, method: string): Promise<ApiRequest> {
+		const { req, url } = g;
+		const resource = resourceOf(g.path);
+		if (resource.kind === 'routine' && !['GET', 'HEAD', 'POST', 'OPTIONS'].includes(method)) throw apiRequestError.invalidRpcMethod(method);
+		if (resource.kind === 'relation' && !['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].includes(method)) throw apiRequestError.unsupportedMethod(method);
+		if (resource.kind === 'schema' && !['GET', 'HEAD', 'OPTIONS'].includes(method)) throw apiRequestError.unsupportedMethod(method);
+		const { schema, negotiated } = schemaOf(method, req.headers, this.ctx.config.api.schemas);
+		const isRpcRead = resource.kind === 'routine' && (method === 'GET' || method === 'HEAD');
+		const query = parseQueryParams(url.searchParams, isRpcRead);
+		const prefer = parsePreferences(req.headers);
+		const topLimit = query.ranges.get('');
+		if (method === 'PUT' && topLimit) throw apiRequestError.putLimitNotAllowed();
+		const rangeHeader = req.headers['range'];
+		const topRange = topLevelRange(method, Array.isArray(rangeHeader) ? rangeHeader[0] : rangeHeader, topLimit);
+		const contentType = contentTypeOf(req.headers['content-type']);
+		let payload = null;
+		if (method === 'POST' || method === 'PATCH' || method === 'PUT') {
+			const body = await readBody(req, this.ctx.config.maxBodyBytes);
+			payload = parsePayload(contentType, body, resource.kind === 'relation' && query.columns === null);
+		}
+		const headers: Record<string, string> = {};
+		for (const [k, v] of Object.entries(req.headers)) if (k !== 'cookie' && v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+		return {
+			method,
+			resource,
+			schema,
+			negotiatedByProfile: negotiated,
+			query,
+			prefer,
+			topRange,
+			mutateRange: topLimit ?? { offset: 0, limit: null },
+			accept: parseAccept(req.headers['accept']),
+			contentType,
+			payload,
+			headers,
+			cookies: parseCookies(req.headers['cookie']),
+			path: url.pathname
+		};
+	}
+
+	private setup(request: ApiRequest, auth: Auth): Statement[] {
+		const config = this.ctx.config;
+		const searchPath = [request.schema, ...config.api.extraSearchPath.filter((s) => s !== request.schema)].map(ident).join(', ');
+		const statements: Statement[] = [
+			{
+				text: SETTINGS_SQL,
+				params: [searchPath, JSON.stringify(auth.claims), request.method, request.path, JSON.stringify(request.headers), JSON.stringify(request.cookies), auth.role]
+			}
+		];
+		if (request.prefer.timezone) statements.push({ text: `select set_config('timezone', $1, true)`, params: [request.prefer.timezone] });
+		if (config.dbPreRequest) {
+			const parts = config.dbPreRequest.split('.');
+			statements.push({ text: `select ${parts.map(ident).join('.')}()`, params: [] });
+		}
+		return statements;
+	}
+
+	private async respond(g: GatewayRequest, request: ApiRequest, auth: Auth, cache: SchemaCache) {
+		const { res } = g;
+		const head = request.method === 'HEAD';
+		const prefer = request.prefer;
+		if (prefer.handling === 'strict' && prefer.invalid.length) throw apiRequestError.invalidPreferences(prefer.invalid);
+		const headers: Record<string, string> = {};
+		if (request.negotiatedByProfile) headers['content-profile'] = request.schema;
+		const ctx: PlanContext = {
+			cache,
+			schema: request.schema,
+			aggregatesEnabled: cache.settings.get('db_aggregates_enabled') === 'true',
+			counter: { n: 1 }
+		};
+		const maxRows = this.ctx.config.api.maxRows > 0 ? this.ctx.config.api.maxRows : null;
+		const authed = auth.role !== 'anon';
+		const run = async (options: Parameters<typeof runTransaction>[1]) => {
+			try {
+				return await runTransaction(this.pool, options);
+			} catch (error) {
+				if (error instanceof PgrstError) throw error;
+				const pg = error as PgServerError;
+				if (pg && typeof pg.code === 'string' && /^[0-9A-Z]{5}$/.test(pg.code)) throw fromPgError(pg, authed);
+				throw error;
+			}
+		};
+		const setup = this.setup(request, auth);
+		const resource = request.resource;
+
+		if (resource.kind === 'schema') {
+			const body = JSON.stringify(openApi(cache, request.schema, this.ctx.apiUrl));
+			return send(res, 200, { 'content-type': 'application/openapi+json; charset=utf-8' }, body, head);
+		}
+
+		if (resource.kind === 'relation' && (request.method === 'GET' || request.method === 'HEAD')) {
+			const table = findTable(cache, request.schema, resource.name);
+			const root = readPlan(ctx, table, request);
+			const media = negotiate(request.accept, 'read');
+			const statement = readStatement(root, { format: media.format, stripNulls: media.stripNulls, exactCount: prefer.count === 'exact' || prefer.count === 'estimated', maxRows });
+			const planned = prefer.count === 'planned' || prefer.count === 'estimated';
+			const { rows, after } = await run({ readOnly: true, setup, main: statement, after: planned ? [plannedCountStatement(root)] : [] });
+			const row = rows[0];
+			const pageTotal = Number(row.page_total);
+			let total = row.total_result_set === null ? null : Number(row.total_result_set);
+			if (planned) {
+				const plannedRows = plannedRowsOf(after[0]);
+				if (prefer.count === 'planned' || (maxRows !== null && total !== null && total > maxRows)) total = plannedRows;
+			}
+			if (media.format === 'object' && pageTotal !== 1) throw apiRequestError.singularity(pageTotal);
+			const { status, contentRange: range } = rangeStatus(request.topRange.offset, pageTotal, total);
+			if (status === 416) throw apiRequestError.outOfBounds(request.topRange.offset, total ?? 0);
+			headers['content-range'] = range;
+			headers['content-location'] = `/${resource.name}${request.query.canonical ? `?${request.query.canonical}` : ''}`;
+			headers['content-type'] = media.contentType;
+			const applied = preferenceApplied(prefer, 'read', false);
+			if (applied) headers['preference-applied'] = applied;
+			const finalStatus = gucOverrides(row, status, headers);
+			return send(res, finalStatus, headers, String(row.body), head);
+		}
+
+		if (resource.kind === 'relation') {
+			const table = findTable(cache, request.schema, resource.name);
+			const plan = mutatePlan(ctx, table, request);
+			const returnRows = prefer.return === 'representation';
+			const media = returnRows ? negotiate(request.accept, 'mutate') : { format: 'none' as const, stripNulls: false, contentType: '' };
+			const upsert = plan.kind === 'insert' && plan.onConflict !== null;
+			const statement = mutateStatement(plan, {
+				format: returnRows ? media.format : 'none',
+				stripNulls: media.stripNulls,
+				returnRows,
+				location: plan.kind === 'insert' && prefer.return === 'headers-only',
+				countInserted: upsert && plan.onConflict!.resolution === 'merge-duplicates'
+			});
+			const strictMax = prefer.handling === 'strict' && prefer.maxAffected !== undefined && (plan.kind === 'update' || plan.kind === 'delete');
+			const singular = returnRows && media.format === 'object';
+			const decide = singular || strictMax
+				? (rs: Row[]) => {
+						const n = Number(rs[0].page_total);
+						if (strictMax && n > prefer.maxAffected!) return apiRequestError.maxAffected(n);
+						if (singular && n !== 1) return apiRequestError.singularity(n);
+						return null;
+					}
+				: undefined;
+			const { rows } = await run({ readOnly: false, setup, main: statement, decide });
+			const row = rows[0];
+			const pageTotal = Number(row.page_total);
+			const kind = request.method === 'PUT' ? 'upsert' : plan.kind;
+			const applied = preferenceApplied(prefer, kind, plan.kind === 'insert' && (table.pk.length > 0 || request.query.onConflict !== null));
+			if (applied) headers['preference-applied'] = applied;
+			let status: number;
+			if (plan.kind === 'insert') {
+				if (row.location) {
+					const loc = JSON.parse(String(row.location)) as Record<string, unknown>;
+					headers['location'] = `/${resource.name}?${Object.entries(loc)
+						.map(([k, v]) => `${encodeURIComponent(k)}=${v === null ? 'is.null' : encodeURIComponent(`eq.${v}`)}`)
+						.join('&')}`;
+				}
+				const counted = prefer.count === 'exact' || prefer.count === 'estimated';
+				if (request.method !== 'PUT') headers['content-range'] = contentRange(1, 0, counted ? pageTotal : null);
+				const inserted = row.inserted === null ? null : Number(row.inserted);
+				status = request.method === 'PUT' ? (inserted !== null && inserted > 0 ? 201 : 200) : inserted !== null && inserted <= 0 && prefer.resolution === 'merge-duplicates' ? 200 : 201;
+				if (!returnRows) {
+					if (request.method === 'PUT') status = 204;
+					return send(res, gucOverrides(row, status, headers), headers, '', head);
+				}
+			} else {
+				const counted = prefer.count === 'exact' || prefer.count === 'estimated';
+				headers['content-range'] = plan.kind === 'update' ? contentRange(0, pageTotal - 1, counted ? pageTotal : null) : contentRange(1, 0, counted ? pageTotal : null);
+				if (!returnRows) return send(res, gucOverrides(row, 204, headers), headers, null, head);
+				status = 200;
+			}
+			headers['content-type'] = media.contentType;
+			return send(res, gucOverrides(row, status, headers), headers, String(row.body), head);
+		}
+
+		// RPC
+		const plan = callPlan(ctx, request, resource.name);
+		const routine = plan.source.routine;
+		const media = negotiate(request.accept, 'call');
+		if (prefer.handling === 'strict' && prefer.maxAffected !== undefined && !routine.returnsSet) throw apiRequestError.maxAffectedRpc();
+		const statement = callStatement(plan, { format: media.format, stripNulls: media.stripNulls, exactCount: prefer.count === 'exact' || prefer.count === 'estimated', maxRows });
+		const readOnly = request.method !== 'POST' || routine.volatility !== 'v';
+		const singular = media.format === 'object' && routine.returnsSet;
+		const strictMax = prefer.handling === 'strict' && prefer.maxAffected !== undefined;
+		const decide = singular || strictMax
+			? (rs: Row[]) => {
+					const n = Number(rs[0].page_total);
+					if (strictMax && n > prefer.maxAffected!) return apiRequestError.maxAffected(n);
+					if (singular && n !== 1) return apiRequestError.singularity(n);
+					return null;
+				}
+			: undefined;
+		const { rows } = await run({ readOnly, setup, main: statement, decide });
+		const row = rows[0];
+		const pageTotal = Number(row.page_total);
+		const total = row.total_result_set === null ? null : Number(row.total_result_set);
+		const applied = preferenceApplied(prefer, 'call', false);
+		if (applied) headers['preference-applied'] = applied;
+		const { status, contentRange: range } = rangeStatus(request.topRange.offset, pageTotal, total);
+		headers['content-range'] = range;
+		if (routine.returnKind === 'void') return send(res, gucOverrides(row, 204, headers), headers, null, head);
+		if (status === 416) throw apiRequestError.outOfBounds(request.topRange.offset, total ?? 0);
+		headers['content-type'] = media.contentType;
+		return send(res, gucOverrides(row, status, headers), headers, String(row.body), head);
+	}
+}
+
+function plannedRowsOf(rows: Row[] | undefined): number | null {
+	const plan = rows?.[0]?.['QUERY PLAN'] as unknown;
+	const parsed = typeof plan === 'string' ? JSON.parse(plan) : plan;
+	const n = Array.isArray(parsed) ? parsed[0]?.Plan?.['Plan Rows'] : undefined;
+	return typeof n === 'number' ? n : null;
+}
+
+export function createRestService(ctx: RuntimeContext, _runtime?: RuntimeControl): Service {
+	const service = new RestService(ctx);
+	return {
+		prefix: '/rest/v1',
+		handle: (request) => service.handle(request),
+		close: () => service.close()
+	};
 }

@@ -1,0 +1,498 @@
+/**
+ * Plans: the parsed request checked against the schema cache. A read plan is a tree of
+ * relations (the root and its embedded resources, each with its relationship to the
+ * parent, fields, filters, order and range); a mutate plan adds the write; a call plan
+ * names the function and how its arguments are passed. Every column, relation and
+ * function named by the request is resolved here, so the query stage only quotes names
+ * the database itself reported.
+ */
+import { apiRequestError, closest, PgrstError, schemaCacheError, type RelationshipSummary } from './errors.ts';
+import type { Aggregate, Field, JsonOp, LogicTree, OpExpr, OrderTerm, SelectItem } from './query-params.ts';
+import type { ApiRequest, RangeSpec } from './request.ts';
+import { qiKey, type Relationship, type Routine, type RoutineParam, type SchemaCache, type Table } from './schema-cache.ts';
+
+export interface FieldRef {
+	column: string;
+	json: JsonOp[];
+	/** JSON path on a non-json column: wrap in to_jsonb() first. */
+	toJson: boolean;
+	/** A computed field: a function of the row. */
+	computed?: Routine;
+	/** The column is a tsvector (fts operators apply directly). */
+	tsvector: boolean;
+}
+
+export type SelectField =
+	| { kind: 'star' }
+	| { kind: 'field'; ref: FieldRef; cast?: string; aggregate?: Aggregate; aggregateCast?: string; outName: string }
+	| { kind: 'countAll'; aggregateCast?: string; outName: string };
+
+export type Condition =
+	| { kind: 'filter'; ref: FieldRef; expr: OpExpr }
+	| { kind: 'expr'; not: boolean; op: 'and' | 'or'; children: Condition[] }
+	| { kind: 'embedNull'; child: ReadNode; isNull: boolean };
+
+export interface OrderSpec {
+	ref: FieldRef;
+	/** For `relation(column)`: the to-one child whose output column orders. */
+	child?: ReadNode;
+	direction?: 'asc' | 'desc';
+	nulls?: 'first' | 'last';
+}
+
+export interface CallSource {
+	routine: Routine;
+	args: CallArgs;
+}
+
+export type CallArgs =
+	| { kind: 'named'; params: RoutineParam[]; json: string }
+	| { kind: 'single'; param: RoutineParam; json: string }
+	| { kind: 'none' };
+
+export interface ReadNode {
+	table: Table;
+	/** Relation name as requested (for error messages and embed paths). */
+	name: string;
+	/** Output key (alias, else name). */
+	outName: string;
+	/** SQL alias of this node's FROM item. */
+	alias: string;
+	fields: SelectField[];
+	conditions: Condition[];
+	order: OrderSpec[];
+	range: RangeSpec;
+	rel: Relationship | null;
+	computedRel: Routine | null;
+	join: 'left' | 'inner';
+	spread: boolean;
+	toOne: boolean;
+	children: ReadNode[];
+	hasAggregates: boolean;
+	/** SQL alias of the lateral join this child is read through. */
+	joinAlias: string;
+}
+
+export interface MutatePlan {
+	kind: 'insert' | 'update' | 'delete';
+	table: Table;
+	/** Payload columns, checked against the table. */
+	columns: string[];
+	body: string;
+	bodyIsObject: boolean;
+	applyDefaults: boolean;
+	onConflict: { columns: string[]; resolution: 'merge-duplicates' | 'ignore-duplicates' } | null;
+	/** PUT: the primary key filter values the payload must match. */
+	putConditions: boolean;
+	conditions: Condition[];
+	order: OrderSpec[];
+	range: RangeSpec;
+	returning: ReadNode;
+}
+
+export interface CallPlan {
+	source: CallSource;
+	/** The read over the function's result (composite returns), or null for scalars. */
+	read: ReadNode | null;
+	scalarFilters: Condition[];
+	scalarOrder: OrderSpec[];
+}
+
+// ---- tables and fields ---------------------------------------------------------------
+
+export function findTable(cache: SchemaCache, schema: string, name: string): Table {
+	const table = cache.tables.get(`${schema}.${name}`);
+	if (table) return table;
+	const names = [...cache.tables.values()].filter((t) => t.schema === schema).map((t) => t.name);
+	const suggestion = closest(name, names);
+	throw schemaCacheError.tableNotFound(schema, name, suggestion ? `Perhaps you meant the table '${schema}.${suggestion}'` : null);
+}
+
+const columnMissing = (table: Table, column: string) =>
+	new PgrstError(400, '42703', `column ${table.name}.${column} does not exist`);
+
+function resolveField(cache: SchemaCache, table: Table, field: Field): FieldRef {
+	const column = table.columns.get(field.name);
+	if (column) {
+		const isJson = column.udt === 'json' || column.udt === 'jsonb';
+		return { column: field.name, json: field.json, toJson: field.json.length > 0 && (!isJson || column.isArray), tsvector: column.udt === 'tsvector' };
+	}
+	const computed = cache.computedFields.get(qiKey(table))?.get(field.name);
+	if (computed) return { column: field.name, json: field.json, toJson: field.json.length > 0 && !/^jsonb?$/.test(computed.returnType), computed, tsvector: computed.returnType === 'tsvector' };
+	throw columnMissing(table, field.name);
+}
+
+/** The output key of a selected field: its alias, else the last JSON key, else the column. */
+function outNameOf(field: Field, alias: string | undefined): string {
+	if (alias !== undefined) return alias;
+	const last = field.json.at(-1);
+	if (last && !last.index) return last.key;
+	if (last) return field.json.length > 1 && !field.json.at(-2)!.index ? field.json.at(-2)!.key : field.name;
+	return field.name;
+}
+
+// ---- relationships -----------------------------------------------------------------------
+
+function summary(r: Relationship): RelationshipSummary {
+	const fmt = (cols: string[]) => `(${cols.join(', ')})`;
+	const embedding = `${r.table.name} with ${r.foreignTable.name}`;
+	if (r.cardinality === 'M2M' && r.junction) {
+		const j = r.junction;
+		return {
+			embedding,
+			cardinality: 'many-to-many',
+			relationship: `${j.table.name} using ${j.constraint1}${fmt(j.sourceColumns.map((c) => c[1]))} and ${j.constraint2}${fmt(j.targetColumns.map((c) => c[1]))}`
+		};
+	}
+	const names: Record<string, string> = { M2O: 'many-to-one', O2M: 'one-to-many', O2O: 'one-to-one' };
+	return {
+		embedding,
+		cardinality: names[r.cardinality],
+		relationship: `${r.constraint} using ${r.table.name}${fmt(r.columns.map((c) => c[0]))} and ${r.foreignTable.name}${fmt(r.columns.map((c) => c[1]))}`
+	};
+}
+
+function hintOf(r: Relationship): string {
+	return `'${r.foreignTable.name}!${r.cardinality === 'M2M' ? r.junction!.table.name : r.constraint}'`;
+}
+
+function findRelationship(cache: SchemaCache, schema: string, origin: Table, target: string, hint: string | undefined): Relationship {
+	const rels = cache.relationships.get(qiKey(origin)) ?? [];
+	const single = (r: Relationship, side: 0 | 1) => r.cardinality !== 'M2M' && r.columns.length === 1 && r.columns[0][side];
+	const matches = rels.filter((r) => {
+		if (r.isSelf) {
+			if (hint === undefined)
+				return (target === r.foreignTable.name && r.cardinality === 'O2M') || (single(r, 0) === target && r.cardinality === 'M2O');
+			return target === r.foreignTable.name && r.cardinality === 'O2M' && single(r, 1) === hint;
+		}
+		if (hint === undefined)
+			return (
+				target === r.foreignTable.name ||
+				(r.cardinality !== 'M2M' && r.constraint === target && !r.foreignTableIsView) ||
+				(single(r, 0) === target && !r.foreignTableIsView)
+			);
+		return (
+			target === r.foreignTable.name &&
+			((r.cardinality !== 'M2M' && r.constraint === hint) || single(r, 0) === hint || single(r, 1) === hint || r.junction?.table.name === hint)
+		);
+	});
+	if (matches.length === 1) return matches[0];
+	if (matches.length > 1) throw schemaCacheError.ambiguousRel(origin.name, target, matches.map(summary), matches.map(hintOf));
+	let suggestion: string | null = null;
+	if (rels.length) {
+		const s = closest(target, [...new Set(rels.map((r) => r.foreignTable.name))], 0.4);
+		if (s && s !== target) suggestion = `Perhaps you meant '${s}' instead of '${target}'.`;
+	} else {
+		const parents = [...cache.relationships.keys()].filter((k) => k.startsWith(`${schema}.`)).map((k) => k.slice(schema.length + 1));
+		const s = closest(origin.name, parents, 0.4);
+		if (s) suggestion = `Perhaps you meant '${s}' instead of '${origin.name}'.`;
+	}
+	throw schemaCacheError.noRelBetween(origin.name, target, hint ?? null, schema, suggestion);
+}
+
+// ---- the read plan -------------------------------------------------------------------------
+
+export interface PlanContext {
+	cache: SchemaCache;
+	schema: string;
+	aggregatesEnabled: boolean;
+	counter: { n: number };
+}
+
+function buildNode(
+	ctx: PlanContext,
+	table: Table,
+	items: SelectItem[],
+	name: string,
+	outName: string,
+	rel: Relationship | null,
+	computedRel: Routine | null,
+	join: 'left' | 'inner',
+	spread: boolean,
+	root: boolean
+): ReadNode {
+	const n = ctx.counter.n++;
+	const node: ReadNode = {
+		table,
+		name,
+		outName,
+		alias: root ? table.name : `${table.name}_${n}`,
+		fields: [],
+		conditions: [],
+		order: [],
+		range: { offset: 0, limit: null },
+		rel,
+		computedRel,
+		join,
+		spread,
+		toOne: rel ? rel.cardinality === 'M2O' || rel.cardinality === 'O2O' : computedRel ? computedRel.singleRow : false,
+		children: [],
+		hasAggregates: false,
+		joinAlias: `${table.name}_${n}_j`
+	};
+	for (const item of items) {
+		if (item.kind === 'field') {
+			if (item.aggregate && !ctx.aggregatesEnabled) throw apiRequestError.aggregatesNotAllowed();
+			if (item.field.name === '*' && !item.field.json.length) {
+				if (item.aggregate === 'count') {
+					node.fields.push({ kind: 'countAll', aggregateCast: item.aggregateCast, outName: item.alias ?? 'count' });
+					node.hasAggregates = true;
+				} else node.fields.push({ kind: 'star' });
+				continue;
+			}
+			const ref = resolveField(ctx.cache, table, item.field);
+			const outName = item.aggregate && item.alias === undefined ? item.aggregate : outNameOf(item.field, item.alias);
+			node.fields.push({ kind: 'field', ref, cast: item.cast, aggregate: item.aggregate, aggregateCast: item.aggregateCast, outName });
+			if (item.aggregate) node.hasAggregates = true;
+			continue;
+		}
+		const computed = ctx.cache.computedRelationships.get(qiKey(table))?.get(item.name);
+		if (computed && computed.returnRelation) {
+			const target = findTable(ctx.cache, computed.returnRelation.schema, computed.returnRelation.name);
+			const childName = item.kind === 'relation' ? (item.alias ?? item.name) : item.name;
+			node.children.push(buildNode(ctx, target, item.children, item.name, childName, null, computed, item.join ?? 'left', item.kind === 'spread', false));
+			continue;
+		}
+		const relationship = findRelationship(ctx.cache, ctx.schema, table, item.name, item.hint);
+		const target = findTable(ctx.cache, relationship.foreignTable.schema, relationship.foreignTable.name);
+		const childOut = item.kind === 'relation' ? (item.alias ?? item.name) : item.name;
+		const child = buildNode(ctx, target, item.children, item.name, childOut, relationship, null, item.join ?? 'left', item.kind === 'spread', false);
+		if (child.spread && !child.toOne) throw apiRequestError.notImplemented(`A spread operation on '${item.name}' is only supported for to-one relationships`);
+		node.children.push(child);
+	}
+	if (!items.length || node.fields.length === 0 && node.children.length === 0) node.fields.push({ kind: 'star' });
+	return node;
+}
+
+function findChild(node: ReadNode, path: string[], whole: string): ReadNode {
+	let current = node;
+	for (const step of path) {
+		const next = current.children.find((c) => c.outName === step || c.name === step);
+		if (!next) throw apiRequestError.notEmbedded(step);
+		current = next;
+	}
+	void whole;
+	return current;
+}
+
+function resolveLogic(ctx: PlanContext, node: ReadNode, tree: LogicTree): Condition {
+	if (tree.kind === 'filter') return resolveFilter(ctx, node, tree.filter.field, tree.filter.expr);
+	return { kind: 'expr', not: tree.not, op: tree.op, children: tree.children.map((c) => resolveLogic(ctx, node, c)) };
+}
+
+function resolveFilter(ctx: PlanContext, node: ReadNode, field: Field, expr: OpExpr): Condition {
+	const embedded = !field.json.length && !node.table.columns.has(field.name) ? node.children.find((c) => c.outName === field.name || c.name === field.name) : undefined;
+	if (embedded) {
+		if (expr.operation.kind !== 'is' || (expr.operation.value !== 'null' && expr.operation.value !== 'not_null'))
+			throw apiRequestError.unacceptableFilter(field.name);
+		const isNull = (expr.operation.value === 'null') !== expr.not;
+		return { kind: 'embedNull', child: embedded, isNull };
+	}
+	return { kind: 'filter', ref: resolveField(ctx.cache, node.table, field), expr };
+}
+
+function resolveOrder(ctx: PlanContext, node: ReadNode, terms: OrderTerm[]): OrderSpec[] {
+	return terms.map((t) => {
+		if (t.relation !== undefined) {
+			const child = node.children.find((c) => c.outName === t.relation || c.name === t.relation);
+			if (!child) throw apiRequestError.notEmbedded(t.relation);
+			if (!child.toOne) throw apiRequestError.relatedOrderNotToOne(node.name, t.relation);
+			return {
+				ref: { column: t.field.name, json: t.field.json, toJson: false, tsvector: false },
+				child,
+				direction: t.direction,
+				nulls: t.nulls
+			};
+		}
+		return { ref: resolveField(ctx.cache, node.table, t.field), direction: t.direction, nulls: t.nulls };
+	});
+}
+
+/** Builds the read tree for `table` from the request's select, filters, order and ranges. */
+export function readPlan(ctx: PlanContext, table: Table, request: ApiRequest, options: { skipRootFilters?: boolean } = {}): ReadNode {
+	const q = request.query;
+	const root = buildNode(ctx, table, q.select, table.name, table.name, null, null, 'left', false, true);
+	for (const { path, field, expr } of q.filters) {
+		if (options.skipRootFilters && !path.length) continue;
+		const node = findChild(root, path, field.name);
+		node.conditions.push(resolveFilter(ctx, node, field, expr));
+	}
+	for (const { path, tree } of q.logic) {
+		if (options.skipRootFilters && !path.length) continue;
+		const node = findChild(root, path, '');
+		node.conditions.push(resolveLogic(ctx, node, tree));
+	}
+	for (const { path, terms } of q.order) {
+		const node = findChild(root, path, '');
+		node.order = resolveOrder(ctx, node, terms);
+	}
+	for (const [key, range] of q.ranges) {
+		if (!key) continue;
+		findChild(root, key.split('.'), '').range = range;
+	}
+	root.range = request.topRange;
+	return root;
+}
+
+// ---- mutations -----------------------------------------------------------------------------
+
+export function mutatePlan(ctx: PlanContext, table: Table, request: ApiRequest): MutatePlan {
+	const kind = request.method === 'DELETE' ? 'delete' : request.method === 'PATCH' ? 'update' : 'insert';
+	const payload = request.payload;
+	let columns: string[] = [];
+	if (kind !== 'delete') {
+		if (!payload) throw apiRequestError.invalidBody('Empty or invalid json');
+		columns = request.query.columns ?? payload.keys;
+		for (const c of columns) if (!table.columns.has(c)) throw schemaCacheError.columnNotFound(table.name, c);
+	}
+	let onConflict: MutatePlan['onConflict'] = null;
+	if (kind === 'insert') {
+		const resolution = request.prefer.resolution ?? (request.method === 'PUT' ? 'merge-duplicates' : null);
+		if (resolution) {
+			const cols = request.query.onConflict ?? table.pk;
+			for (const c of cols) if (!table.columns.has(c)) throw columnMissing(table, c);
+			if (cols.length) onConflict = { columns: cols, resolution };
+		}
+	}
+	if (request.method === 'PUT') {
+		// PUT: the filters must be exactly eq on every primary key column, matching the payload.
+		const filters = request.query.filters.filter((f) => !f.path.length);
+		const eqs = new Map(filters.map((f) => [f.field.name, f.expr]));
+		const ok =
+			table.pk.length > 0 &&
+			filters.length === table.pk.length &&
+			!request.query.logic.length &&
+			table.pk.every((c) => {
+				const e = eqs.get(c);
+				return e && !e.not && e.operation.kind === 'quant' && e.operation.op === 'eq' && !e.operation.quantifier;
+			});
+		if (!ok) throw apiRequestError.invalidFilters();
+		const rows = payload!.rows;
+		if (rows.length !== 1) throw apiRequestError.invalidBody('Payload must contain a single object for PUT');
+		for (const c of table.pk) {
+			const e = eqs.get(c)!;
+			const value = rows[0][c];
+			if (e.operation.kind === 'quant' && (value === undefined || String(value) !== e.operation.value)) throw apiRequestError.putMatchingPk();
+		}
+	}
+	const returning = readPlan(ctx, table, request, { skipRootFilters: true });
+	const conditions: Condition[] = [];
+	if (kind !== 'insert') {
+		for (const { path, field, expr } of request.query.filters) if (!path.length) conditions.push(resolveFilter(ctx, returning, field, expr));
+		for (const { path, tree } of request.query.logic) if (!path.length) conditions.push(resolveLogic(ctx, returning, tree));
+	}
+	const order = returning.order;
+	returning.order = kind === 'insert' ? returning.order : returning.order;
+	return {
+		kind,
+		table,
+		columns,
+		body: payload?.json ?? '[]',
+		bodyIsObject: payload?.isObject ?? false,
+		applyDefaults: request.prefer.missing === 'default',
+		onConflict,
+		putConditions: request.method === 'PUT',
+		conditions,
+		order,
+		range: request.mutateRange,
+		returning
+	};
+}
+
+// ---- function calls ------------------------------------------------------------------------
+
+function describe(r: Routine): string {
+	return `${r.schema}.${r.name}(${r.params.map((p) => `${p.name} => ${p.type}`).join(', ')})`;
+}
+
+export function findRoutine(cache: SchemaCache, schema: string, name: string, keys: Set<string>, isPost: boolean, contentIsJson: boolean): Routine {
+	const candidates = cache.routines.get(`${schema}.${name}`) ?? [];
+	const named: Routine[] = [];
+	const fallback: Routine[] = [];
+	for (const r of candidates) {
+		const params = r.params;
+		const required = params.filter((p) => p.required).map((p) => p.name);
+		const optional = new Set(params.filter((p) => !p.required).map((p) => p.name));
+		let matches: boolean;
+		if (!params.length) matches = keys.size === 0;
+		else if (!optional.size) matches = keys.size === required.length && required.every((p) => keys.has(p));
+		else {
+			const rest = [...keys].filter((k) => !optional.has(k));
+			matches = rest.length === required.length && required.every((p) => rest.includes(p));
+		}
+		if (matches) named.push(r);
+		else if (isPost && contentIsJson && params.length === 1 && params[0].name === '' && (params[0].type === 'json' || params[0].type === 'jsonb')) fallback.push(r);
+	}
+	if (named.length === 1) return named[0];
+	if (named.length > 1) throw schemaCacheError.ambiguousRpc(named.map(describe));
+	if (fallback.length === 1) return fallback[0];
+	if (fallback.length > 1) throw schemaCacheError.ambiguousRpc(fallback.map(describe));
+	let hint: string | null = null;
+	if (!candidates.length) {
+		const names = [...cache.routines.keys()].filter((k) => k.startsWith(`${schema}.`)).map((k) => k.slice(schema.length + 1));
+		const s = closest(name, names);
+		if (s) hint = `Perhaps you meant to call the function ${schema}.${s}`;
+	} else {
+		const sigs = candidates.map((c) => `(${c.params.map((p) => p.name).sort().join(', ')})`);
+		const s = closest(`(${[...keys].sort().join(', ')})`, sigs, 0.33);
+		if (s) hint = `Perhaps you meant to call the function ${schema}.${name}${s}`;
+		else if (sigs.length) hint = `Perhaps you meant to call the function ${schema}.${name}${sigs[0]}`;
+	}
+	throw schemaCacheError.noRpc(schema, name, [...keys].sort(), isPost && contentIsJson, hint);
+}
+
+/** A pseudo-table for a function's result: its OUT columns, or one column named after it. */
+function scalarTable(routine: Routine): Table {
+	const cols = routine.outColumns.length ? routine.outColumns : [{ name: routine.name, type: routine.returnType, udt: routine.returnType }];
+	return {
+		schema: routine.schema,
+		name: routine.name,
+		isView: false,
+		columns: new Map(cols.map((c) => [c.name, { name: c.name, type: c.type, udt: c.udt, nullable: true, default: null, generated: false, isArray: c.type.endsWith('[]') }])),
+		pk: [],
+		insertable: false,
+		updatable: false,
+		deletable: false
+	};
+}
+
+export function callPlan(ctx: PlanContext, request: ApiRequest, name: string): CallPlan {
+	const isPost = request.method === 'POST';
+	const payload = request.payload;
+	let keys: Set<string>;
+	let argsJson: string;
+	if (isPost) {
+		keys = new Set(payload?.isObject ? payload.keys : []);
+		argsJson = payload?.json ?? '{}';
+	} else {
+		keys = new Set(request.query.rpcParams.map(([k]) => k));
+		const obj: Record<string, string | string[]> = {};
+		for (const [k, v] of request.query.rpcParams) {
+			const prev = obj[k];
+			obj[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+		}
+		argsJson = JSON.stringify(obj);
+	}
+	const routine = findRoutine(ctx.cache, request.schema, name, keys, isPost, request.contentType === 'application/json');
+	if (!isPost && routine.volatility === 'v') throw apiRequestError.invalidRpcMethod(request.method);
+	let args: CallArgs;
+	if (routine.params.length === 1 && routine.params[0].name === '' && isPost) {
+		args = { kind: 'single', param: routine.params[0], json: payload?.json ?? '{}' };
+	} else if (!routine.params.length) {
+		args = { kind: 'none' };
+	} else {
+		const used = routine.params.filter((p) => keys.has(p.name));
+		args = { kind: 'named', params: used, json: argsJson };
+		if (!used.length) args = { kind: 'none' };
+	}
+	const source: CallSource = { routine, args };
+	if (routine.returnKind === 'composite') {
+		const rel = routine.returnRelation;
+		const table = rel ? findTable(ctx.cache, rel.schema, rel.name) : scalarTable(routine);
+		return { source, read: readPlan(ctx, table, request), scalarFilters: [], scalarOrder: [] };
+	}
+	// Scalars: filters and order may only name the function itself (PostgREST reads `pgrst_scalar`).
+	const table = scalarTable(routine);
+	const node = readPlan(ctx, table, { ...request, query: { ...request.query, select: [] } });
+	return { source, read: null, scalarFilters: node.conditions, scalarOrder: node.order };
+}

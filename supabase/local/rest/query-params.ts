@@ -1,0 +1,656 @@
+/**
+ * The grammar of PostgREST's query parameters (`select`, filters, `order`, `or`/`and`,
+ * `columns`, `on_conflict`), parsed into a tree and printed back. Parse errors become
+ * PostgREST's PGRST100 with a Parsec-like message ("failed to parse … (line 1, column N)").
+ * The printer is the parser's inverse, so `parse(print(ast))` gives the same tree back.
+ */
+import { apiRequestError, type PgrstError } from './errors.ts';
+
+export type JsonArrow = '->' | '->>';
+export interface JsonOp {
+	arrow: JsonArrow;
+	/** A key, or an array index when `index` is true ("0", "-1"). */
+	key: string;
+	index: boolean;
+}
+export interface Field {
+	name: string;
+	json: JsonOp[];
+}
+export type Aggregate = 'sum' | 'avg' | 'count' | 'max' | 'min';
+export type JoinType = 'left' | 'inner';
+
+export type SelectItem =
+	| { kind: 'field'; field: Field; alias?: string; cast?: string; aggregate?: Aggregate; aggregateCast?: string }
+	| { kind: 'relation'; name: string; alias?: string; hint?: string; join?: JoinType; children: SelectItem[] }
+	| { kind: 'spread'; name: string; hint?: string; join?: JoinType; children: SelectItem[] };
+
+export type QuantOp = 'eq' | 'gte' | 'gt' | 'lte' | 'lt' | 'like' | 'ilike' | 'match' | 'imatch';
+export type SimpleOp = 'neq' | 'cs' | 'cd' | 'ov' | 'sl' | 'sr' | 'nxr' | 'nxl' | 'adj';
+export type FtsOp = 'fts' | 'plfts' | 'phfts' | 'wfts';
+export type IsValue = 'null' | 'not_null' | 'true' | 'false' | 'unknown';
+
+export type Operation =
+	| { kind: 'quant'; op: QuantOp; quantifier?: 'any' | 'all'; value: string }
+	| { kind: 'simple'; op: SimpleOp; value: string }
+	| { kind: 'in'; values: string[] }
+	| { kind: 'is'; value: IsValue }
+	| { kind: 'isdistinct'; value: string }
+	| { kind: 'fts'; op: FtsOp; language?: string; value: string };
+
+export interface OpExpr {
+	not: boolean;
+	operation: Operation;
+}
+export interface Filter {
+	field: Field;
+	expr: OpExpr;
+}
+export type LogicTree = { kind: 'expr'; not: boolean; op: 'and' | 'or'; children: LogicTree[] } | { kind: 'filter'; filter: Filter };
+
+export interface OrderTerm {
+	/** Set for `relation(column)` terms (ordering by a to-one embedded resource). */
+	relation?: string;
+	field: Field;
+	direction?: 'asc' | 'desc';
+	nulls?: 'first' | 'last';
+}
+
+// ---- the parser --------------------------------------------------------------------
+
+class Fail {
+	pos: number;
+	expected: string[];
+	constructor(pos: number, expected: string[]) {
+		this.pos = pos;
+		this.expected = expected;
+	}
+}
+
+const IDENT_CHAR = /[\p{L}\p{N}_ $]/u;
+
+class Parser {
+	readonly s: string;
+	pos = 0;
+	constructor(s: string) {
+		this.s = s;
+	}
+	get eof() {
+		return this.pos >= this.s.length;
+	}
+	peek(n = 0) {
+		return this.s[this.pos + n];
+	}
+	startsWith(t: string) {
+		return this.s.startsWith(t, this.pos);
+	}
+	fail(...expected: string[]): never {
+		throw new Fail(this.pos, expected);
+	}
+	expect(t: string, label = `"${t}"`) {
+		if (!this.startsWith(t)) this.fail(label);
+		this.pos += t.length;
+	}
+	/** Tries `fn`; on failure restores the position and returns undefined. */
+	attempt<T>(fn: () => T): T | undefined {
+		const at = this.pos;
+		try {
+			return fn();
+		} catch (error) {
+			if (!(error instanceof Fail)) throw error;
+			this.pos = at;
+			return undefined;
+		}
+	}
+	ws() {
+		while (this.peek() === ' ' || this.peek() === '\t') this.pos++;
+	}
+	quoted(): string {
+		this.expect('"');
+		let out = '';
+		for (;;) {
+			const c = this.peek();
+			if (c === undefined) this.fail('"\\""');
+			if (c === '"') break;
+			if (c === '\\') {
+				this.pos++;
+				if (this.eof) this.fail('any character');
+			}
+			out += this.s[this.pos++];
+		}
+		this.pos++;
+		return out;
+	}
+	identifier(): string {
+		const start = this.pos;
+		while (!this.eof && IDENT_CHAR.test(this.s[this.pos])) this.pos++;
+		if (this.pos === start) this.fail('field name (* or [a..z0..9_$])');
+		return this.s.slice(start, this.pos).trim();
+	}
+	/** identifiers joined by "-" (a dash not followed by ">"). */
+	dashed(part: () => string): string {
+		const parts = [part()];
+		while (this.peek() === '-' && this.peek(1) !== '>') {
+			this.pos++;
+			parts.push(part());
+		}
+		return parts.join('-');
+	}
+	fieldName(): string {
+		if (this.peek() === '"') return this.quoted();
+		return this.dashed(() => this.identifier());
+	}
+	jsonPath(): JsonOp[] {
+		const ops: JsonOp[] = [];
+		for (;;) {
+			let arrow: JsonArrow;
+			if (this.startsWith('->>')) arrow = '->>';
+			else if (this.startsWith('->')) arrow = '->';
+			else return ops;
+			const save = this.pos;
+			this.pos += arrow.length;
+			const idx = /^-?\d+/.exec(this.s.slice(this.pos));
+			const after = idx ? this.pos + idx[0].length : -1;
+			if (idx && (after >= this.s.length || ['->', '::', '.', ','].some((t) => this.s.startsWith(t, after)))) {
+				this.pos = after;
+				ops.push({ arrow, key: idx[0], index: true });
+				continue;
+			}
+			const key = this.attempt(() => this.jsonKey());
+			if (key === undefined) {
+				this.pos = save;
+				return ops;
+			}
+			ops.push({ arrow, key, index: false });
+		}
+	}
+	jsonKey(): string {
+		if (this.peek() === '"') return this.quoted();
+		return this.dashed(() => {
+			const start = this.pos;
+			while (!this.eof && !'(-:.,>)'.includes(this.s[this.pos])) this.pos++;
+			if (this.pos === start) this.fail('any non reserved character different from: .,>()');
+			return this.s.slice(start, this.pos).trim();
+		});
+	}
+	field(): Field {
+		this.ws();
+		const name = this.fieldName();
+		const json = this.jsonPath();
+		this.ws();
+		return { name, json };
+	}
+	castType(): string {
+		const start = this.pos;
+		while (!this.eof && IDENT_CHAR.test(this.s[this.pos])) this.pos++;
+		if (this.pos === start) this.fail('cast type');
+		return this.s.slice(start, this.pos).trim();
+	}
+	end(...tokens: string[]) {
+		if (this.eof || tokens.some((t) => this.startsWith(t))) return;
+		this.fail(...tokens.map((t) => `"${t}"`), 'end of input');
+	}
+}
+
+function aliasPrefix(p: Parser): string | undefined {
+	return p.attempt(() => {
+		const name = p.fieldName();
+		p.expect(':');
+		if (p.peek() === ':') p.fail('alias');
+		return name;
+	});
+}
+
+function embedParams(p: Parser): { hint?: string; join?: JoinType } {
+	const out: { hint?: string; join?: JoinType } = {};
+	for (let i = 0; i < 2 && p.peek() === '!'; i++) {
+		p.pos++;
+		const join = p.attempt(() => {
+			for (const j of ['left', 'inner'] as const) {
+				if (p.startsWith(j) && (p.peek(j.length) === '(' || p.peek(j.length) === '!')) {
+					p.pos += j.length;
+					return j;
+				}
+			}
+			p.fail('join type');
+		});
+		if (join) out.join ??= join;
+		else out.hint ??= p.fieldName();
+	}
+	return out;
+}
+
+const AGGREGATES: Aggregate[] = ['sum', 'avg', 'count', 'max', 'min'];
+
+function selectForest(p: Parser): SelectItem[] {
+	const items: SelectItem[] = [];
+	p.ws();
+	if (p.eof || p.peek() === ')') return items;
+	for (;;) {
+		items.push(selectTree(p));
+		p.ws();
+		if (p.peek() !== ',') break;
+		p.pos++;
+		p.ws();
+	}
+	return items;
+}
+
+function children(p: Parser): SelectItem[] {
+	p.expect('(');
+	const kids = selectForest(p);
+	p.expect(')', '")"');
+	return kids;
+}
+
+function selectTree(p: Parser): SelectItem {
+	const spread = p.attempt(() => {
+		p.ws();
+		p.expect('...');
+		const name = p.fieldName();
+		const params = embedParams(p);
+		p.ws();
+		if (p.peek() !== '(') p.fail('"("');
+		return { kind: 'spread' as const, name, ...params };
+	});
+	if (spread) return { ...spread, children: children(p) };
+	const relation = p.attempt(() => {
+		p.ws();
+		const alias = aliasPrefix(p);
+		const name = p.fieldName();
+		if (name === 'count') p.fail('relation');
+		const params = embedParams(p);
+		p.ws();
+		if (p.peek() !== '(') p.fail('"("');
+		return { kind: 'relation' as const, name, ...(alias !== undefined ? { alias } : {}), ...params };
+	});
+	if (relation) {
+		const kids = children(p);
+		p.ws();
+		return { ...relation, children: kids };
+	}
+	return fieldSelect(p);
+}
+
+function fieldSelect(p: Parser): SelectItem {
+	p.ws();
+	const ends = [')', ','];
+	const star = p.attempt(() => {
+		p.expect('*');
+		p.ws();
+		p.end(...ends);
+		return { kind: 'field' as const, field: { name: '*', json: [] } };
+	});
+	if (star) return star;
+	const count = p.attempt(() => {
+		const alias = aliasPrefix(p);
+		p.expect('count()');
+		const aggregateCast = p.startsWith('::') ? ((p.pos += 2), p.castType()) : undefined;
+		p.ws();
+		p.end(...ends);
+		const item: SelectItem = { kind: 'field', field: { name: '*', json: [] }, aggregate: 'count' };
+		if (alias !== undefined) item.alias = alias;
+		if (aggregateCast !== undefined) item.aggregateCast = aggregateCast;
+		return item;
+	});
+	if (count) return count;
+	const alias = aliasPrefix(p);
+	const field = p.field();
+	const item: SelectItem = { kind: 'field', field };
+	if (alias !== undefined) item.alias = alias;
+	if (p.startsWith('::')) {
+		p.pos += 2;
+		item.cast = p.castType();
+	}
+	const aggregate = p.attempt(() => {
+		p.expect('.');
+		const agg = AGGREGATES.find((a) => p.startsWith(`${a}()`));
+		if (!agg) p.fail('aggregate function');
+		p.pos += agg.length + 2;
+		return agg;
+	});
+	if (aggregate) {
+		item.aggregate = aggregate;
+		if (p.startsWith('::')) {
+			p.pos += 2;
+			item.aggregateCast = p.castType();
+		}
+	}
+	p.ws();
+	p.end(...ends);
+	return item;
+}
+
+const QUANT_OPS: QuantOp[] = ['eq', 'gte', 'gt', 'lte', 'lt', 'like', 'ilike', 'match', 'imatch'];
+const SIMPLE_OPS: SimpleOp[] = ['neq', 'cs', 'cd', 'ov', 'sl', 'sr', 'nxr', 'nxl', 'adj'];
+const FTS_OPS: FtsOp[] = ['fts', 'plfts', 'phfts', 'wfts'];
+const IS_VALUES: IsValue[] = ['null', 'not_null', 'true', 'false', 'unknown'];
+
+type ValueParser = (p: Parser) => string;
+
+const restOfInput: ValueParser = (p) => {
+	const v = p.s.slice(p.pos);
+	p.pos = p.s.length;
+	return v;
+};
+
+const logicValue: ValueParser = (p) => {
+	const quoted = p.attempt(() => {
+		const v = p.quoted();
+		if (!p.eof && !',)'.includes(p.peek())) p.fail('"," or ")"');
+		return v;
+	});
+	if (quoted !== undefined) return quoted;
+	const array = p.attempt(() => {
+		const start = p.pos;
+		p.expect('{');
+		while (!p.eof && p.peek() !== '{' && p.peek() !== '}') p.pos++;
+		p.expect('}');
+		return p.s.slice(start, p.pos);
+	});
+	if (array !== undefined) return array;
+	const start = p.pos;
+	while (!p.eof && !',)'.includes(p.peek())) p.pos++;
+	return p.s.slice(start, p.pos);
+};
+
+function listValue(p: Parser): string[] {
+	p.ws();
+	p.expect('(');
+	p.ws();
+	const values: string[] = [];
+	for (;;) {
+		const quoted = p.attempt(() => {
+			const v = p.quoted();
+			if (!p.eof && !',)'.includes(p.peek())) p.fail('"," or ")"');
+			return v;
+		});
+		if (quoted !== undefined) values.push(quoted);
+		else {
+			const start = p.pos;
+			while (!p.eof && !',)'.includes(p.peek())) p.pos++;
+			values.push(p.s.slice(start, p.pos));
+		}
+		if (p.peek() !== ',') break;
+		p.pos++;
+	}
+	p.ws();
+	p.expect(')', '")"');
+	p.ws();
+	return values;
+}
+
+function opExpr(p: Parser, value: ValueParser): OpExpr {
+	let not = false;
+	if (p.startsWith('not.')) {
+		not = true;
+		p.pos += 4;
+	}
+	const operation = p.attempt((): Operation => {
+		p.expect('in.');
+		return { kind: 'in', values: listValue(p) };
+	}) ?? p.attempt((): Operation => {
+		p.expect('is.');
+		const v = IS_VALUES.find((x) => p.s.slice(p.pos, p.pos + x.length).toLowerCase() === x);
+		if (!v) p.fail('isVal: (null, not_null, true, false, unknown)');
+		p.pos += v.length;
+		return { kind: 'is', value: v };
+	}) ?? p.attempt((): Operation => {
+		p.expect('isdistinct.');
+		return { kind: 'isdistinct', value: value(p) };
+	}) ?? p.attempt((): Operation => {
+		const op = [...FTS_OPS].sort((a, b) => b.length - a.length).find((o) => p.startsWith(o));
+		if (!op) p.fail('operator (eq, gt, ...)');
+		p.pos += op.length;
+		let language: string | undefined;
+		if (p.peek() === '(') {
+			p.pos++;
+			language = p.castType();
+			p.expect(')');
+		}
+		p.expect('.', 'delimiter (.)');
+		const out: Operation = { kind: 'fts', op, value: value(p) };
+		if (language !== undefined) out.language = language;
+		return out;
+	}) ?? p.attempt((): Operation => {
+		const op = SIMPLE_OPS.find((o) => p.startsWith(o));
+		if (!op) p.fail('operator (eq, gt, ...)');
+		p.pos += op.length;
+		p.expect('.', 'delimiter (.)');
+		return { kind: 'simple', op, value: value(p) };
+	}) ?? p.attempt((): Operation => {
+		const op = QUANT_OPS.find((o) => p.startsWith(o) && (p.peek(o.length) === '.' || p.peek(o.length) === '('));
+		if (!op) p.fail('operator (eq, gt, ...)');
+		p.pos += op.length;
+		let quantifier: 'any' | 'all' | undefined;
+		if (p.startsWith('(any)')) quantifier = 'any';
+		else if (p.startsWith('(all)')) quantifier = 'all';
+		if (quantifier) p.pos += 5;
+		p.expect('.', 'delimiter (.)');
+		const out: Operation = { kind: 'quant', op, value: value(p) };
+		if (quantifier) out.quantifier = quantifier;
+		return out;
+	});
+	if (!operation) p.fail(...(not ? [] : ['"not"']), 'operator (eq, gt, ...)');
+	return { not, operation };
+}
+
+function logicTree(p: Parser): LogicTree {
+	const stmt = p.attempt((): LogicTree => {
+		const field = p.field();
+		p.expect('.', 'delimiter (.)');
+		return { kind: 'filter', filter: { field, expr: opExpr(p, logicValue) } };
+	});
+	if (stmt) return stmt;
+	let not = false;
+	if (p.startsWith('not.')) {
+		not = true;
+		p.pos += 4;
+	}
+	let op: 'and' | 'or';
+	if (p.startsWith('and')) op = 'and';
+	else if (p.startsWith('or')) op = 'or';
+	else p.fail('logic operator (and, or)');
+	p.pos += op.length;
+	p.ws();
+	p.expect('(');
+	p.ws();
+	const kids: LogicTree[] = [logicTree(p)];
+	p.ws();
+	while (p.peek() === ',') {
+		p.pos++;
+		p.ws();
+		kids.push(logicTree(p));
+		p.ws();
+	}
+	p.expect(')', '")"');
+	p.ws();
+	return { kind: 'expr', not, op, children: kids };
+}
+
+function orderTerms(p: Parser): OrderTerm[] {
+	const terms: OrderTerm[] = [];
+	for (;;) {
+		p.ws();
+		const rel = p.attempt(() => {
+			const relation = p.fieldName();
+			p.expect('(');
+			const field = p.field();
+			p.expect(')');
+			return { relation, field };
+		});
+		const term: OrderTerm = rel ?? { field: p.field() };
+		if (p.startsWith('.asc') && !IDENT_CHAR.test(p.peek(4) ?? '')) {
+			term.direction = 'asc';
+			p.pos += 4;
+		} else if (p.startsWith('.desc') && !IDENT_CHAR.test(p.peek(5) ?? '')) {
+			term.direction = 'desc';
+			p.pos += 5;
+		}
+		if (p.startsWith('.nullsfirst')) {
+			term.nulls = 'first';
+			p.pos += 11;
+		} else if (p.startsWith('.nullslast')) {
+			term.nulls = 'last';
+			p.pos += 10;
+		}
+		p.ws();
+		p.end(',');
+		terms.push(term);
+		if (p.eof) return terms;
+		p.pos++;
+	}
+}
+
+function columnList(p: Parser): string[] {
+	const names: string[] = [];
+	for (;;) {
+		p.ws();
+		names.push(p.fieldName());
+		p.ws();
+		if (p.peek() !== ',') break;
+		p.pos++;
+	}
+	return names;
+}
+
+/** Runs a parser over the whole input, translating a failure into PGRST100. */
+function run<T>(label: string, input: string, fn: (p: Parser) => T): T {
+	const p = new Parser(input);
+	try {
+		const out = fn(p);
+		if (!p.eof) p.fail('end of input');
+		return out;
+	} catch (error) {
+		if (!(error instanceof Fail)) throw error;
+		throw parseError(label, input, error);
+	}
+}
+
+function parseError(label: string, input: string, fail: Fail): PgrstError {
+	const ch = input[fail.pos];
+	const unexpected = ch === undefined ? 'unexpected end of input' : `unexpected ${JSON.stringify(ch)}`;
+	const expected = [...new Set(fail.expected)];
+	const expecting = expected.length
+		? ` expecting ${expected.length > 1 ? `${expected.slice(0, -1).join(', ')} or ${expected.at(-1)}` : expected[0]}`
+		: '';
+	return apiRequestError.queryParam(`"${label}" (line 1, column ${fail.pos + 1})`, `${unexpected}${expecting}`);
+}
+
+export const parseSelect = (input: string) => run(`failed to parse select parameter (${input})`, input, selectForest);
+export const parseFilterValue = (input: string) => run(`failed to parse filter (${input})`, input, (p) => opExpr(p, restOfInput));
+export const parseOrder = (input: string) => run(`failed to parse order (${input})`, input, orderTerms);
+export const parseColumns = (input: string, param = 'columns') => run(`failed to parse ${param} parameter (${input})`, input, columnList);
+export const parseLogicTree = (key: string, input: string) =>
+	run(`failed to parse logic tree (${input})`, key + input, (p) => logicTree(p));
+
+/** A filter key: `col`, `col->json->>path`, `embed.col`, `embed.sub.col`. */
+export function parseTreePath(key: string): { path: string[]; field: Field } {
+	return run(`failed to parse tree path (${key})`, key, (p) => {
+		const names = [p.fieldName()];
+		while (p.peek() === '.') {
+			p.pos++;
+			names.push(p.fieldName());
+		}
+		const json = p.jsonPath();
+		return { path: names.slice(0, -1), field: { name: names.at(-1)!, json } };
+	});
+}
+
+/** A logic key: `or`, `not.and`, `embed.or`, `embed.not.or`. */
+export function parseLogicPath(key: string): { path: string[]; op: string } {
+	return run(`failed to parse logic path (${key})`, key, (p) => {
+		const names = [p.fieldName()];
+		while (p.peek() === '.') {
+			p.pos++;
+			names.push(p.fieldName());
+		}
+		const last = names.at(-1)!;
+		const negated = names.slice(0, -1).includes('not');
+		return { path: names.slice(0, -1).filter((n) => n !== 'not'), op: negated ? `not.${last}` : last };
+	});
+}
+
+// ---- the printer ---------------------------------------------------------------------
+
+const PLAIN_NAME = /^[\p{L}\p{N}_$]+(?:-[\p{L}\p{N}_$]+)*$/u;
+const quote = (s: string) => `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+
+export function printName(name: string): string {
+	return PLAIN_NAME.test(name) ? name : quote(name);
+}
+
+const PLAIN_JSON_KEY = /^[^(\-:.,>)"\s][^(\-:.,>)]*(?:-[^(\-:.,>)\s][^(\-:.,>)]*)*$/u;
+
+export function printField(field: Field): string {
+	let out = field.name === '*' ? '*' : printName(field.name);
+	for (const op of field.json) {
+		out += op.arrow + (op.index ? op.key : PLAIN_JSON_KEY.test(op.key) && op.key === op.key.trim() && !/^-?\d+$/.test(op.key) ? op.key : quote(op.key));
+	}
+	return out;
+}
+
+function printEmbedParams(item: { hint?: string; join?: JoinType }): string {
+	return (item.hint !== undefined ? `!${printName(item.hint)}` : '') + (item.join ? `!${item.join}` : '');
+}
+
+export function printSelect(items: SelectItem[]): string {
+	return items
+		.map((item) => {
+			if (item.kind === 'spread') return `...${printName(item.name)}${printEmbedParams(item)}(${printSelect(item.children)})`;
+			if (item.kind === 'relation')
+				return `${item.alias !== undefined ? `${printName(item.alias)}:` : ''}${printName(item.name)}${printEmbedParams(item)}(${printSelect(item.children)})`;
+			const alias = item.alias !== undefined ? `${printName(item.alias)}:` : '';
+			if (item.aggregate === 'count' && item.field.name === '*' && !item.field.json.length)
+				return `${alias}count()${item.aggregateCast ? `::${item.aggregateCast}` : ''}`;
+			return (
+				alias +
+				printField(item.field) +
+				(item.cast ? `::${item.cast}` : '') +
+				(item.aggregate ? `.${item.aggregate}()` : '') +
+				(item.aggregateCast ? `::${item.aggregateCast}` : '')
+			);
+		})
+		.join(',');
+}
+
+const LIST_PLAIN = /^[^\s",()\\][^",()\\]*$/;
+const LOGIC_PLAIN = /^[^\s",(){}\\][^",(){}\\]*$/;
+
+function printOperation(op: Operation, inLogic: boolean): string {
+	const val = (v: string) => (!inLogic ? v : LOGIC_PLAIN.test(v) && v === v.trimEnd() ? v : quote(v));
+	switch (op.kind) {
+		case 'in':
+			return `in.(${op.values.map((v) => (LIST_PLAIN.test(v) && v === v.trimEnd() ? v : quote(v))).join(',')})`;
+		case 'is':
+			return `is.${op.value}`;
+		case 'isdistinct':
+			return `isdistinct.${val(op.value)}`;
+		case 'fts':
+			return `${op.op}${op.language !== undefined ? `(${op.language})` : ''}.${val(op.value)}`;
+		case 'simple':
+			return `${op.op}.${val(op.value)}`;
+		case 'quant':
+			return `${op.op}${op.quantifier ? `(${op.quantifier})` : ''}.${val(op.value)}`;
+	}
+}
+
+export function printOpExpr(expr: OpExpr, inLogic = false): string {
+	return (expr.not ? 'not.' : '') + printOperation(expr.operation, inLogic);
+}
+
+export function printLogicTree(tree: LogicTree): string {
+	if (tree.kind === 'filter') return `${printField(tree.filter.field)}.${printOpExpr(tree.filter.expr, true)}`;
+	return `${tree.not ? 'not.' : ''}${tree.op}(${tree.children.map(printLogicTree).join(',')})`;
+}
+
+export function printOrder(terms: OrderTerm[]): string {
+	return terms
+		.map(
+			(t) =>
+				(t.relation !== undefined ? `${printName(t.relation)}(${printField(t.field)})` : printField(t.field)) +
+				(t.direction ? `.${t.direction}` : '') +
+				(t.nulls ? `.nulls${t.nulls}` : '')
+		)
+		.join(',');
+}

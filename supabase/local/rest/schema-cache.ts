@@ -1,0 +1,435 @@
+/**
+ * What PostgREST knows about the database: tables and views of the exposed schemas with
+ * their columns and primary keys, the relationships between them (foreign keys, the
+ * inverse direction, one-to-one refinements, many-to-many through junction tables, and
+ * the same carried over to views through their base tables' columns), the functions
+ * with their arguments, return types and volatility, and the roles the authenticator may
+ * become. Loaded with a handful of catalog queries and rebuilt on `NOTIFY pgrst`.
+ */
+import type { Sql } from 'postgres';
+
+export interface Column {
+	name: string;
+	/** format_type(): `integer`, `text[]`, `public.mood` … */
+	type: string;
+	/** The base type's name without schema (`int4`, `tsvector`, `_text` for arrays). */
+	udt: string;
+	nullable: boolean;
+	/** Default expression as PostgreSQL prints it (server text, never request text). */
+	default: string | null;
+	generated: boolean;
+	isArray: boolean;
+}
+
+export interface Table {
+	schema: string;
+	name: string;
+	isView: boolean;
+	columns: Map<string, Column>;
+	pk: string[];
+	insertable: boolean;
+	updatable: boolean;
+	deletable: boolean;
+}
+
+export type Cardinality = 'M2O' | 'O2M' | 'O2O' | 'M2M';
+
+export interface Junction {
+	table: QualifiedName;
+	constraint1: string;
+	constraint2: string;
+	/** [origin column, junction column] pairs. */
+	sourceColumns: [string, string][];
+	/** [target column, junction column] pairs. */
+	targetColumns: [string, string][];
+}
+
+export interface QualifiedName {
+	schema: string;
+	name: string;
+}
+
+export interface Relationship {
+	table: QualifiedName;
+	foreignTable: QualifiedName;
+	isSelf: boolean;
+	cardinality: Cardinality;
+	constraint: string;
+	/** [origin column, target column] pairs (M2O, O2M, O2O). */
+	columns: [string, string][];
+	junction?: Junction;
+	tableIsView: boolean;
+	foreignTableIsView: boolean;
+}
+
+export interface RoutineParam {
+	name: string;
+	type: string;
+	/** The type's name for matching (pg_type.typname). */
+	udt: string;
+	required: boolean;
+	variadic: boolean;
+}
+
+export interface Routine {
+	schema: string;
+	name: string;
+	oid: number;
+	params: RoutineParam[];
+	returnsSet: boolean;
+	/** 'scalar' | 'composite' | 'void' */
+	returnKind: 'scalar' | 'composite' | 'void';
+	returnType: string;
+	/** For composite returns of a table or view type: that relation. */
+	returnRelation: QualifiedName | null;
+	/** OUT / TABLE columns of a function returning records. */
+	outColumns: { name: string; type: string; udt: string }[];
+	volatility: 'i' | 's' | 'v';
+	/** For computed relationships: true when it returns a single row. */
+	singleRow: boolean;
+}
+
+export interface SchemaCache {
+	schemas: string[];
+	tables: Map<string, Table>;
+	relationships: Map<string, Relationship[]>;
+	routines: Map<string, Routine[]>;
+	/** Computed fields: `schema.table` → function name → routine (one table-row argument, scalar return). */
+	computedFields: Map<string, Map<string, Routine>>;
+	/** Computed relationships: `schema.table` → function name → routine returning rows of a relation. */
+	computedRelationships: Map<string, Map<string, Routine>>;
+	/** Roles the authenticator is a member of (may `set role` to). */
+	assumableRoles: Set<string>;
+	/** `pgrst.*` settings of the authenticator role (in-database config). */
+	settings: Map<string, string>;
+}
+
+export const qiKey = (q: QualifiedName) => `${q.schema}.${q.name}`;
+
+const TABLES_SQL = `
+select n.nspname as schema, c.relname as name, c.relkind::text as kind, c.oid::int8::text as oid,
+  coalesce((select json_agg(json_build_object(
+      'name', a.attname, 'type', format_type(a.atttypid, a.atttypmod),
+      'udt', coalesce(et.typname, t.typname), 'nullable', not a.attnotnull,
+      'default', pg_get_expr(d.adbin, d.adrelid), 'generated', a.attgenerated <> '' or a.attidentity = 'a',
+      'isArray', t.typcategory = 'A') order by a.attnum)
+    from pg_attribute a
+    join pg_type t on t.oid = a.atttypid
+    left join pg_type et on et.oid = t.typelem and t.typcategory = 'A'
+    left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+    where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped), '[]') as columns,
+  coalesce((select array_agg(a.attname order by array_position(con.conkey, a.attnum))
+    from pg_constraint con join pg_attribute a on a.attrelid = con.conrelid and a.attnum = any(con.conkey)
+    where con.conrelid = c.oid and con.contype = 'p'), '{}') as pk,
+  c.relkind in ('r','p') or (pg_relation_is_updatable(c.oid, true) & 8) = 8 as insertable,
+  c.relkind in ('r','p') or (pg_relation_is_updatable(c.oid, true) & 4) = 4 as updatable,
+  c.relkind in ('r','p') or (pg_relation_is_updatable(c.oid, true) & 16) = 16 as deletable,
+  case when c.relkind = 'v' then (select r.ev_action::text from pg_rewrite r where r.ev_class = c.oid and r.rulename = '_RETURN') end as view_def
+from pg_class c join pg_namespace n on n.oid = c.relnamespace
+where c.relkind in ('r','v','m','f','p') and n.nspname = any($1::text[])`;
+
+const BASE_TABLES_SQL = `
+select c.oid::int8::text as oid, n.nspname as schema, c.relname as name,
+  coalesce((select json_object_agg(a.attnum, a.attname) from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped), '{}') as cols
+from pg_class c join pg_namespace n on n.oid = c.relnamespace
+where c.oid = any($1::oid[])`;
+
+const FKS_SQL = `
+select ns1.nspname as schema, tab.relname as name, ns2.nspname as fschema, other.relname as fname,
+  con.conrelid = con.confrelid as is_self, con.conname as constraint_name,
+  tab.relkind as kind,
+  (select json_agg(json_build_array(a1.attname, a2.attname) order by k.ord)
+     from unnest(con.conkey, con.confkey) with ordinality as k(col, ref, ord)
+     join pg_attribute a1 on a1.attrelid = con.conrelid and a1.attnum = k.col
+     join pg_attribute a2 on a2.attrelid = con.confrelid and a2.attnum = k.ref) as cols,
+  exists (select 1 from pg_constraint u where u.conrelid = con.conrelid and u.contype in ('p','u')
+     and (select array_agg(x order by x) from unnest(u.conkey) x) = (select array_agg(x order by x) from unnest(con.conkey) x)) as one_to_one,
+  con.conrelid::int8::text as table_oid, con.confrelid::int8::text as ftable_oid
+from pg_constraint con
+join pg_class tab on tab.oid = con.conrelid join pg_namespace ns1 on ns1.oid = tab.relnamespace
+join pg_class other on other.oid = con.confrelid join pg_namespace ns2 on ns2.oid = other.relnamespace
+where con.contype = 'f' and con.conparentid = 0`;
+
+const ROUTINES_SQL = `
+select p.oid::int8::text as oid, n.nspname as schema, p.proname as name, p.proretset as returns_set, p.provolatile::text as volatility,
+  p.prorows as rows,
+  format_type(p.prorettype, null) as return_type,
+  rt.typtype::text as ret_typtype, rt.typrelid <> 0 as ret_is_rel,
+  (select json_build_object('schema', rn.nspname, 'name', rc.relname) from pg_class rc join pg_namespace rn on rn.oid = rc.relnamespace where rc.oid = rt.typrelid and rc.relkind in ('r','v','m','f','p')) as ret_rel,
+  coalesce((select json_agg(json_build_object(
+      'name', coalesce(p.proargnames[k.ord], ''), 'type', format_type(k.typ, null), 'udt', t.typname,
+      'mode', coalesce(p.proargmodes[k.ord], 'i')) order by k.ord)
+    from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) with ordinality as k(typ, ord)
+    join pg_type t on t.oid = k.typ), '[]') as args,
+  p.pronargdefaults as n_defaults, p.provariadic <> 0 as variadic
+from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_type rt on rt.oid = p.prorettype
+where n.nspname = any($1::text[]) and p.prokind = 'f'`;
+
+const ROLES_SQL = `
+select r.rolname from pg_roles r where pg_has_role('authenticator', r.oid, 'member') and r.rolname <> 'authenticator'`;
+
+const SETTINGS_SQL = `
+select split_part(s, '=', 1) as key, substr(s, strpos(s, '=') + 1) as value
+from pg_db_role_setting rs join pg_roles r on r.oid = rs.setrole, unnest(rs.setconfig) s
+where r.rolname = 'authenticator' and s like 'pgrst.%'`;
+
+interface ViewColumnSource {
+	/** view column name → [base table oid, base column number] */
+	[column: string]: [string, number];
+}
+
+/**
+ * Reads the view's `_RETURN` rule (the query tree as text) and maps each output column of
+ * the top-level target list to the base table column it passes through unchanged, if any.
+ */
+export function viewColumnSources(ruleText: string): ViewColumnSource {
+	const out: ViewColumnSource = {};
+	// Find ":targetList" at nesting depth 1 of the top-level QUERY node.
+	let depth = 0;
+	let start = -1;
+	for (let i = 0; i < ruleText.length; i++) {
+		const c = ruleText[i];
+		if (c === '\\') {
+			i++;
+			continue;
+		}
+		if (c === '{' || c === '(') depth++;
+		else if (c === '}' || c === ')') depth--;
+		else if (depth === 2 && ruleText.startsWith(':targetList ', i)) {
+			start = i + ':targetList '.length;
+			break;
+		}
+	}
+	if (start < 0) return out;
+	// The list runs to its matching closing parenthesis.
+	let end = start;
+	depth = 0;
+	for (; end < ruleText.length; end++) {
+		const c = ruleText[end];
+		if (c === '\\') {
+			end++;
+			continue;
+		}
+		if (c === '{' || c === '(') depth++;
+		else if (c === '}' || c === ')') {
+			depth--;
+			if (depth === 0) break;
+		}
+	}
+	const list = ruleText.slice(start, end + 1);
+	const entry = /:resname (\S+) :ressortgroupref \d+ :resorigtbl (\d+) :resorigcol (\d+)/g;
+	for (const m of list.matchAll(entry)) {
+		if (m[2] !== '0') out[m[1].replace(/\\(.)/g, '$1')] = [m[2], Number(m[3])];
+	}
+	return out;
+}
+
+export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<SchemaCache> {
+	const [tableRows, fkRows, routineRows, roleRows, settingRows] = await Promise.all([
+		db.unsafe(TABLES_SQL, [schemas]),
+		db.unsafe(FKS_SQL),
+		db.unsafe(ROUTINES_SQL, [schemas]),
+		db.unsafe(ROLES_SQL),
+		db.unsafe(SETTINGS_SQL)
+	]);
+
+	const tables = new Map<string, Table>();
+	const oidOf = new Map<string, QualifiedName>();
+	const views: { qi: QualifiedName; sources: ViewColumnSource }[] = [];
+	for (const row of tableRows) {
+		const columns = new Map<string, Column>();
+		for (const c of row.columns as Column[]) columns.set(c.name, c);
+		const table: Table = {
+			schema: row.schema,
+			name: row.name,
+			isView: row.kind === 'v' || row.kind === 'm',
+			columns,
+			pk: row.pk,
+			insertable: row.insertable,
+			updatable: row.updatable,
+			deletable: row.deletable
+		};
+		tables.set(qiKey(table), table);
+		oidOf.set(row.oid, { schema: row.schema, name: row.name });
+		if (row.view_def) views.push({ qi: table, sources: viewColumnSources(row.view_def) });
+	}
+
+	// Base tables that views read from, possibly outside the exposed schemas.
+	const baseOids = [...new Set(views.flatMap((v) => Object.values(v.sources).map(([oid]) => oid)))];
+	const baseCols = new Map<string, { qi: QualifiedName; cols: Record<string, string> }>();
+	if (baseOids.length) {
+		for (const row of await db.unsafe(BASE_TABLES_SQL, [baseOids])) baseCols.set(row.oid, { qi: { schema: row.schema, name: row.name }, cols: row.cols });
+	}
+	/** For a view: base table key → (base column → view columns). */
+	const viewMaps = views.map((v) => {
+		const byBase = new Map<string, Map<string, string[]>>();
+		for (const [viewCol, [oid, attnum]] of Object.entries(v.sources)) {
+			const base = baseCols.get(oid);
+			const baseCol = base?.cols[String(attnum)];
+			if (!base || !baseCol) continue;
+			const key = qiKey(base.qi);
+			const m = byBase.get(key) ?? new Map<string, string[]>();
+			m.set(baseCol, [...(m.get(baseCol) ?? []), viewCol]);
+			byBase.set(key, m);
+		}
+		return { qi: v.qi, byBase };
+	});
+	// Views inherit their base table's primary key when they expose all its columns.
+	for (const v of viewMaps) {
+		const table = tables.get(qiKey(v.qi))!;
+		for (const [baseKey, cols] of v.byBase) {
+			const [schema, ...rest] = baseKey.split('.');
+			const base = tables.get(baseKey) ?? [...tables.values()].find((t) => t.schema === schema && t.name === rest.join('.'));
+			if (!table.pk.length && base?.pk.length && base.pk.every((c) => cols.has(c))) {
+				table.pk = base.pk.map((c) => cols.get(c)![0]);
+				break;
+			}
+		}
+	}
+
+	/** Every relation (the table itself, and views over it) that exposes all `cols` of `base`. */
+	const carriers = (base: QualifiedName, cols: string[]): { qi: QualifiedName; isView: boolean; map: (c: string) => string }[] => {
+		const out: { qi: QualifiedName; isView: boolean; map: (c: string) => string }[] = [];
+		if (tables.has(qiKey(base))) out.push({ qi: base, isView: tables.get(qiKey(base))!.isView, map: (c) => c });
+		for (const v of viewMaps) {
+			const m = v.byBase.get(qiKey(base));
+			if (m && cols.every((c) => m.has(c))) out.push({ qi: v.qi, isView: true, map: (c) => m.get(c)![0] });
+		}
+		return out;
+	};
+
+	const m2o: Relationship[] = [];
+	for (const row of fkRows) {
+		const cols = row.cols as [string, string][];
+		const from = carriers({ schema: row.schema, name: row.name }, cols.map((c) => c[0]));
+		const to = carriers({ schema: row.fschema, name: row.fname }, cols.map((c) => c[1]));
+		for (const a of from) {
+			for (const b of to) {
+				m2o.push({
+					table: a.qi,
+					foreignTable: b.qi,
+					isSelf: row.is_self && qiKey(a.qi) === qiKey(b.qi),
+					cardinality: row.one_to_one ? 'O2O' : 'M2O',
+					constraint: row.constraint_name,
+					columns: cols.map(([c, f]) => [a.map(c), b.map(f)]),
+					tableIsView: a.isView,
+					foreignTableIsView: b.isView
+				});
+			}
+		}
+	}
+	const all: Relationship[] = [...m2o];
+	for (const r of m2o) {
+		all.push({
+			table: r.foreignTable,
+			foreignTable: r.table,
+			isSelf: r.isSelf,
+			cardinality: r.cardinality === 'O2O' ? 'O2O' : 'O2M',
+			constraint: r.constraint,
+			columns: r.columns.map(([c, f]) => [f, c]),
+			tableIsView: r.foreignTableIsView,
+			foreignTableIsView: r.tableIsView
+		});
+	}
+	// Many-to-many: a junction with two foreign keys whose columns are all in its primary key.
+	const byTable = new Map<string, Relationship[]>();
+	for (const r of m2o) byTable.set(qiKey(r.table), [...(byTable.get(qiKey(r.table)) ?? []), r]);
+	for (const [junctionKey, rels] of byTable) {
+		const junction = tables.get(junctionKey);
+		if (!junction) continue;
+		const pk = new Set(junction.pk);
+		for (const r1 of rels) {
+			for (const r2 of rels) {
+				if (r1.constraint === r2.constraint) continue;
+				const cols = [...r1.columns.map((c) => c[0]), ...r2.columns.map((c) => c[0])];
+				if (!cols.every((c) => pk.has(c))) continue;
+				all.push({
+					table: r1.foreignTable,
+					foreignTable: r2.foreignTable,
+					isSelf: qiKey(r1.foreignTable) === qiKey(r2.foreignTable),
+					cardinality: 'M2M',
+					constraint: '',
+					columns: [],
+					junction: {
+						table: r1.table,
+						constraint1: r1.constraint,
+						constraint2: r2.constraint,
+						sourceColumns: r1.columns.map(([j, s]) => [s, j]),
+						targetColumns: r2.columns.map(([j, t]) => [t, j])
+					},
+					tableIsView: r1.foreignTableIsView,
+					foreignTableIsView: r2.foreignTableIsView
+				});
+			}
+		}
+	}
+	const relationships = new Map<string, Relationship[]>();
+	for (const r of all) {
+		if (!schemas.includes(r.foreignTable.schema)) continue;
+		if (r.junction && !schemas.includes(r.junction.table.schema)) continue;
+		const key = qiKey(r.table);
+		relationships.set(key, [...(relationships.get(key) ?? []), r]);
+	}
+
+	const routines = new Map<string, Routine[]>();
+	const computedFields = new Map<string, Map<string, Routine>>();
+	const computedRelationships = new Map<string, Map<string, Routine>>();
+	for (const row of routineRows) {
+		const args = row.args as { name: string; type: string; udt: string; mode: string }[];
+		const inputs = args.filter((a) => a.mode === 'i' || a.mode === 'b' || a.mode === 'v');
+		const nDefaults = Number(row.n_defaults);
+		const params: RoutineParam[] = inputs.map((a, i) => ({
+			name: a.name,
+			type: a.type,
+			udt: a.udt,
+			required: i < inputs.length - nDefaults,
+			variadic: a.mode === 'v'
+		}));
+		const outs = args.filter((a) => a.mode === 'o' || a.mode === 'b' || a.mode === 't');
+		const returnKind: Routine['returnKind'] =
+			row.return_type === 'void' ? 'void' : row.ret_is_rel || (row.return_type === 'record' && outs.length > 0) ? 'composite' : 'scalar';
+		const routine: Routine = {
+			schema: row.schema,
+			name: row.name,
+			oid: Number(row.oid),
+			params,
+			returnsSet: row.returns_set,
+			returnKind,
+			returnType: row.return_type,
+			returnRelation: row.ret_rel ?? null,
+			outColumns: outs.map((a) => ({ name: a.name, type: a.type, udt: a.udt })),
+			volatility: row.volatility,
+			singleRow: !row.returns_set || Number(row.rows) === 1
+		};
+		const key = `${row.schema}.${row.name}`;
+		routines.set(key, [...(routines.get(key) ?? []), routine]);
+		// A function taking one row of an exposed table: a computed field or relationship.
+		if (params.length === 1 && params[0].name !== undefined) {
+			const argTable = [...tables.values()].find((t) => t.name === params[0].udt && t.schema === row.schema) ??
+				[...tables.values()].find((t) => t.name === params[0].udt);
+			if (argTable) {
+				const target = qiKey(argTable);
+				if (routine.returnRelation) {
+					const m = computedRelationships.get(target) ?? new Map<string, Routine>();
+					m.set(row.name, routine);
+					computedRelationships.set(target, m);
+				} else if (!row.returns_set && returnKind === 'scalar') {
+					const m = computedFields.get(target) ?? new Map<string, Routine>();
+					m.set(row.name, routine);
+					computedFields.set(target, m);
+				}
+			}
+		}
+	}
+
+	return {
+		schemas,
+		tables,
+		relationships,
+		routines,
+		computedFields,
+		computedRelationships,
+		assumableRoles: new Set(roleRows.map((r) => r.rolname as string)),
+		settings: new Map(settingRows.map((r) => [String(r.key).slice('pgrst.'.length), String(r.value)]))
+	};
+}
