@@ -1,6 +1,174 @@
-// Placeholder until the Auth service lands (issue 3): answers 501 so nothing pretends.
+/**
+ * `/auth/v1`: Supabase Auth (GoTrue) as supabase-js and @supabase/ssr call it. Routes,
+ * request checks and error shapes follow GoTrue; the gateway in front does what Kong does
+ * (API key, CORS) and leaves `/verify`, `/callback`, `/authorize`, `/health` and the JWKS
+ * open, as Supabase's gateway does.
+ */
 import type { RuntimeContext, Service } from '../context.ts';
-import { sendJson } from '../gateway.ts';
-export function createAuthService(_ctx: RuntimeContext): Service {
-	return { prefix: '/auth/v1', handle: async ({ res }) => sendJson(res, 501, { msg: 'Auth is not built yet' }) };
+import { createUser, deleteUser, generateLink, getUserById, invite, listFactors, listUsers, requireAdmin, updateUserById } from './admin.ts';
+import { createAuthPool } from './db.ts';
+import { AuthError, sendAuthError, sendJson } from './errors.ts';
+import { recover, otp, magicLinkRoute, resend } from './otp.ts';
+import { RedirectPolicy } from './redirect.ts';
+import { signupRoute } from './signup.ts';
+import { AuthRequest, limitersFrom, requireLimit, settingsFrom, type AuthState } from './state.ts';
+import { tokenRoute } from './token.ts';
+import { getUser, logout, reauthenticate, updateUser } from './user.ts';
+import { verifyGet, verifyPost } from './verify.ts';
+
+type Handler = (state: AuthState, r: AuthRequest, ...params: string[]) => Promise<void>;
+
+interface Route {
+	method: string;
+	pattern: RegExp;
+	handler: Handler;
+}
+
+const OPEN_PATHS = ['/verify', '/callback', '/authorize', '/health', '/.well-known/jwks.json'];
+
+const KNOWN_PROVIDERS = new Set([
+	'apple', 'azure', 'bitbucket', 'discord', 'facebook', 'figma', 'fly', 'github', 'gitlab', 'google', 'kakao', 'keycloak',
+	'linkedin', 'linkedin_oidc', 'notion', 'slack', 'slack_oidc', 'snapchat', 'spotify', 'twitch', 'twitter', 'x', 'vercel_marketplace', 'workos', 'zoom'
+]);
+
+function settings(state: AuthState): Record<string, unknown> {
+	const s = state.settings;
+	const external: Record<string, boolean> = { anonymous_users: s.anonymousEnabled };
+	for (const name of ['apple', 'azure', 'bitbucket', 'discord', 'facebook', 'snapchat', 'figma', 'fly', 'github', 'gitlab', 'google', 'keycloak', 'kakao', 'linkedin', 'linkedin_oidc', 'notion', 'spotify', 'slack', 'slack_oidc', 'workos', 'twitch', 'twitter']) {
+		external[name] = false;
+	}
+	external.email = s.emailEnabled;
+	external.phone = s.phoneEnabled;
+	external.zoom = false;
+	return {
+		external,
+		disable_signup: s.disableSignup,
+		mailer_autoconfirm: s.autoconfirm,
+		phone_autoconfirm: true,
+		sms_provider: '',
+		saml_enabled: false,
+		saml_private_key_next_configured: false,
+		passkeys_enabled: false
+	};
+}
+
+async function authorize(state: AuthState, r: AuthRequest): Promise<void> {
+	const provider = (r.url.searchParams.get('provider') ?? '').toLowerCase();
+	if (KNOWN_PROVIDERS.has(provider)) throw new AuthError(400, 'validation_failed', 'Unsupported provider: provider is not enabled');
+	throw new AuthError(400, 'validation_failed', `Unsupported provider: Provider ${provider} could not be found`);
+}
+
+function buildRoutes(): Route[] {
+	const route = (method: string, path: string, handler: Handler): Route => ({
+		method,
+		pattern: new RegExp(`^${path.replace(/\./g, '\\.').replace(/:[a-z_]+/g, '([^/]+)')}$`),
+		handler
+	});
+	const admin = (handler: Handler): Handler =>
+		async (state, r, ...params) => {
+			await requireAdmin(state, r);
+			return handler(state, r, ...params);
+		};
+	return [
+		route('GET', '/health', async (_state, r) =>
+			sendJson(r.res, 200, { version: 'local', name: 'GoTrue', description: 'GoTrue is a user registration and authentication API' })
+		),
+		route('GET', '/.well-known/jwks.json', async (_state, r) =>
+			sendJson(r.res, 200, { keys: [] }, { 'cache-control': 'public, max-age=600' })
+		),
+		route('GET', '/settings', async (state, r) => sendJson(r.res, 200, settings(state))),
+		route('GET', '/authorize', authorize),
+		route('GET', '/callback', async () => {
+			throw new AuthError(400, 'bad_oauth_callback', 'OAuth state parameter missing');
+		}),
+		route('POST', '/callback', async () => {
+			throw new AuthError(400, 'bad_oauth_callback', 'OAuth state parameter missing');
+		}),
+		route('POST', '/signup', signupRoute),
+		route('POST', '/token', tokenRoute),
+		route('GET', '/verify', async (state, r) => {
+			requireLimit(state.limits.verify, r.ip);
+			return verifyGet(state, r);
+		}),
+		route('POST', '/verify', async (state, r) => {
+			requireLimit(state.limits.verify, r.ip);
+			return verifyPost(state, r);
+		}),
+		route('POST', '/recover', recover),
+		route('POST', '/otp', otp),
+		route('POST', '/magiclink', magicLinkRoute),
+		route('POST', '/resend', resend),
+		route('GET', '/user', getUser),
+		route('PUT', '/user', updateUser),
+		route('POST', '/logout', logout),
+		route('GET', '/reauthenticate', reauthenticate),
+		route('POST', '/invite', admin(invite)),
+		route('GET', '/admin/users', admin(listUsers)),
+		route('POST', '/admin/users', admin(createUser)),
+		route('GET', '/admin/users/:id', admin(getUserById)),
+		route('PUT', '/admin/users/:id', admin(updateUserById)),
+		route('DELETE', '/admin/users/:id', admin(deleteUser)),
+		route('GET', '/admin/users/:id/factors', admin(listFactors)),
+		route('POST', '/admin/generate_link', admin(generateLink))
+	];
+}
+
+export function createAuthService(ctx: RuntimeContext): Service {
+	const state: AuthState = {
+		ctx,
+		sql: createAuthPool(ctx.dbUrl),
+		settings: settingsFrom(ctx),
+		limits: limitersFrom(ctx),
+		redirects: new RedirectPolicy(ctx.config.auth.siteUrl, ctx.config.auth.additionalRedirectUrls)
+	};
+	const routes = buildRoutes();
+	let started = false;
+
+	return {
+		prefix: '/auth/v1',
+		openPaths: (path) => OPEN_PATHS.some((open) => path === open || path.startsWith(`${open}/`)),
+		async handle(gw) {
+			if (!started) {
+				// The API URL is known only once the gateway listens.
+				state.settings = settingsFrom(ctx);
+				started = true;
+			}
+			const r = new AuthRequest(state, gw);
+			try {
+				const candidates = routes.filter((route) => route.pattern.test(r.path));
+				if (!candidates.length) {
+					r.res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
+					r.res.end('404 page not found\n');
+					return;
+				}
+				const method = r.method === 'HEAD' ? 'GET' : r.method;
+				const match = candidates.find((route) => route.method === method);
+				if (!match) {
+					r.res.writeHead(405);
+					r.res.end();
+					return;
+				}
+				const params = match.pattern.exec(r.path)!.slice(1).map(decodeURIComponent);
+				await match.handler(state, r, ...params);
+			} catch (error) {
+				if (r.res.headersSent) {
+					r.res.end();
+					return;
+				}
+				if (error instanceof AuthError) {
+					if (error.status === 413) r.res.setHeader('connection', 'close');
+					return sendAuthError(r.req, r.res, error);
+				}
+				ctx.log(`[auth] ${r.method} ${r.path}: ${(error as Error).stack ?? error}`);
+				return sendAuthError(
+					r.req,
+					r.res,
+					new AuthError(500, 'unexpected_failure', 'Unexpected failure, please check server logs for more information')
+				);
+			}
+		},
+		async close() {
+			await state.sql.end({ timeout: 2 });
+		}
+	};
 }

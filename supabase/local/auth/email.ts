@@ -1,0 +1,164 @@
+/**
+ * GoTrue's mail side (`mail.go`): one-time codes and their hashes, the columns and
+ * `auth.one_time_tokens` rows they are kept in, the per-address frequency limit
+ * (`[auth.email] max_frequency`) and the hourly e-mail budget, and PKCE flow states.
+ * Mails are queued in an outbox and delivered only after the transaction commits, so a
+ * failed request sends nothing.
+ */
+import { createHash, randomInt, randomUUID } from 'node:crypto';
+import { clearOneTimeTokens, createOneTimeToken, timeMs, type Query, type UserRow } from './db.ts';
+import { badRequest, tooManyRequests } from './errors.ts';
+import { actionLink, sendAuthMail, type MailInput } from './mail.ts';
+import type { AuthRequest, AuthState } from './state.ts';
+
+/** The HTML spec's valid e-mail address, which GoTrue's checkmail format check follows. */
+const EMAIL_FORMAT = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+
+/** GoTrue's `validateEmail`: required, at most 255 characters, well-formed; lower-cased. */
+export function validateEmail(email: string): string {
+	if (!email) throw badRequest('validation_failed', 'An email address is required');
+	if (email.length > 255) throw badRequest('validation_failed', 'An email address is too long');
+	if (!EMAIL_FORMAT.test(email)) throw badRequest('validation_failed', 'Unable to validate email address: invalid format');
+	return email.toLowerCase();
+}
+
+export function generateOtp(length: number): string {
+	return String(randomInt(0, 10 ** length)).padStart(length, '0');
+}
+
+/** GoTrue's `GenerateTokenHash`: hex SHA-224 of address and code. */
+export function tokenHash(address: string, otp: string): string {
+	return createHash('sha224').update(address + otp).digest('hex');
+}
+
+export class Outbox {
+	private readonly mails: MailInput[] = [];
+	add(mail: MailInput) {
+		this.mails.push(mail);
+	}
+	deliver(state: AuthState) {
+		for (const mail of this.mails.splice(0)) sendAuthMail(state.ctx.mailbox, mail);
+	}
+}
+
+/** `validateSentWithinFrequencyLimit`: one mail per kind per `max_frequency`. */
+function checkFrequency(state: AuthState, sentAt: string | null): void {
+	const sent = timeMs(sentAt);
+	const frequency = state.settings.maxFrequencyMs;
+	if (sent !== null && sent + frequency > Date.now()) {
+		const left = Math.trunc((sent + frequency - Date.now()) / 1000);
+		throw tooManyRequests('over_email_send_rate_limit', `For security purposes, you can only request this after ${left} seconds.`);
+	}
+}
+
+/** The hourly e-mail budget (`[auth.rate_limit] email_sent`), applied as GoTrue does. */
+function spendEmailBudget(state: AuthState): void {
+	const limited = state.settings.emailSendLimited && !state.settings.autoconfirm;
+	if (!limited) return;
+	if (state.ctx.config.auth.rateLimit.emailSent <= 0 || !state.limits.emailSent.take('global')) {
+		throw tooManyRequests('over_email_send_rate_limit', 'email rate limit exceeded');
+	}
+}
+
+const withFlow = (hash: string, pkce: boolean) => (pkce ? `pkce_${hash}` : hash);
+
+export async function sendConfirmation(state: AuthState, r: AuthRequest, q: Query, user: UserRow, pkce: boolean, outbox: Outbox): Promise<void> {
+	checkFrequency(state, user.confirmation_sent_at);
+	const otp = generateOtp(state.settings.otpLength);
+	const token = withFlow(tokenHash(user.email ?? '', otp), pkce);
+	spendEmailBudget(state);
+	await q`update auth.users set confirmation_token = ${token}, confirmation_sent_at = now(), updated_at = now() where id = ${user.id}`;
+	await createOneTimeToken(q, user.id, 'confirmation_token', token, user.email ?? '');
+	outbox.add({ to: user.email ?? '', type: 'signup', otp, link: actionLink(state.ctx.apiUrl, token, 'signup', r.referrer()) });
+}
+
+export async function sendInvite(state: AuthState, r: AuthRequest, q: Query, user: UserRow, outbox: Outbox): Promise<void> {
+	const otp = generateOtp(state.settings.otpLength);
+	const token = tokenHash(user.email ?? '', otp);
+	spendEmailBudget(state);
+	await q`update auth.users set confirmation_token = ${token}, confirmation_sent_at = now(), invited_at = now(), updated_at = now() where id = ${user.id}`;
+	await createOneTimeToken(q, user.id, 'confirmation_token', token, user.email ?? '');
+	outbox.add({ to: user.email ?? '', type: 'invite', otp, link: actionLink(state.ctx.apiUrl, token, 'invite', r.referrer()) });
+}
+
+/** Recovery and magic-link mails share the recovery token and its timer, as in GoTrue. */
+export async function sendRecoveryOrMagicLink(
+	state: AuthState,
+	r: AuthRequest,
+	q: Query,
+	user: UserRow,
+	type: 'recovery' | 'magiclink',
+	pkce: boolean,
+	outbox: Outbox
+): Promise<void> {
+	checkFrequency(state, user.recovery_sent_at);
+	const otp = generateOtp(state.settings.otpLength);
+	const token = withFlow(tokenHash(user.email ?? '', otp), pkce);
+	spendEmailBudget(state);
+	await q`update auth.users set recovery_token = ${token}, recovery_sent_at = now(), updated_at = now() where id = ${user.id}`;
+	await createOneTimeToken(q, user.id, 'recovery_token', token, user.email ?? '');
+	outbox.add({ to: user.email ?? '', type, otp, link: actionLink(state.ctx.apiUrl, token, type, r.referrer()) });
+}
+
+export async function sendEmailChange(state: AuthState, r: AuthRequest, q: Query, user: UserRow, newEmail: string, pkce: boolean, outbox: Outbox): Promise<void> {
+	checkFrequency(state, user.email_change_sent_at);
+	const otpNew = generateOtp(state.settings.otpLength);
+	const tokenNew = withFlow(tokenHash(newEmail, otpNew), pkce);
+	let otpCurrent = '';
+	let tokenCurrent = '';
+	if (state.settings.secureEmailChange && user.email) {
+		otpCurrent = generateOtp(state.settings.otpLength);
+		tokenCurrent = withFlow(tokenHash(user.email, otpCurrent), pkce);
+	}
+	spendEmailBudget(state);
+	await q`
+		update auth.users set email_change = ${newEmail}, email_change_token_new = ${tokenNew},
+			email_change_token_current = ${tokenCurrent}, email_change_confirm_status = 0,
+			email_change_sent_at = now(), updated_at = now()
+		where id = ${user.id}`;
+	if (tokenCurrent) await createOneTimeToken(q, user.id, 'email_change_token_current', tokenCurrent, user.email ?? '');
+	await createOneTimeToken(q, user.id, 'email_change_token_new', tokenNew, newEmail);
+	const redirectTo = r.referrer();
+	const common = { type: 'email_change' as const, oldEmail: user.email ?? '', newEmail };
+	outbox.add({ ...common, to: newEmail, otp: otpNew, link: actionLink(state.ctx.apiUrl, tokenNew, 'email_change', redirectTo) });
+	if (tokenCurrent) {
+		outbox.add({ ...common, to: user.email ?? '', otp: otpCurrent, link: actionLink(state.ctx.apiUrl, tokenCurrent, 'email_change', redirectTo) });
+	}
+}
+
+export async function sendReauthentication(state: AuthState, q: Query, user: UserRow, outbox: Outbox): Promise<void> {
+	checkFrequency(state, user.reauthentication_sent_at);
+	const otp = generateOtp(state.settings.otpLength);
+	const token = tokenHash(user.email ?? '', otp);
+	spendEmailBudget(state);
+	await q`update auth.users set reauthentication_token = ${token}, reauthentication_sent_at = now(), updated_at = now() where id = ${user.id}`;
+	await createOneTimeToken(q, user.id, 'reauthentication_token', token, user.email ?? '');
+	outbox.add({ to: user.email ?? '', type: 'reauthentication', otp, link: null });
+}
+
+const CODE_CHALLENGE = /^[a-zA-Z._~0-9-]+$/;
+
+/** GoTrue's `validatePKCEParams`. */
+export function validatePkce(method: string, challenge: string): void {
+	if ((challenge === '') !== (method === '')) {
+		throw badRequest('validation_failed', 'PKCE flow requires code_challenge_method and code_challenge');
+	}
+	if (!challenge) return;
+	if (challenge.length < 43 || challenge.length > 128) throw badRequest('validation_failed', 'code challenge has to be between 43 and 128 characters');
+	if (!CODE_CHALLENGE.test(challenge)) {
+		throw badRequest('validation_failed', 'code challenge can only contain alphanumeric characters, hyphens, periods, underscores and tildes');
+	}
+}
+
+/** A PKCE flow state (`auth.flow_state`) whose auth code a verified link hands out. */
+export async function createFlowState(q: Query, fields: { providerType: string; method: string; challenge: string; challengeMethod: string; userId: string }): Promise<void> {
+	const challengeMethod = fields.challengeMethod.toLowerCase();
+	if (challengeMethod !== 's256' && challengeMethod !== 'plain') {
+		throw new Error(`unsupported code_challenge method "${fields.challengeMethod}"`);
+	}
+	await q`
+		insert into auth.flow_state (id, user_id, auth_code, code_challenge_method, code_challenge, provider_type, created_at, updated_at, authentication_method)
+		values (${randomUUID()}, ${fields.userId}, ${randomUUID()}, ${challengeMethod}, ${fields.challenge}, ${fields.providerType}, now(), now(), ${fields.method})`;
+}
+
+export { clearOneTimeTokens };

@@ -1,0 +1,66 @@
+/**
+ * Passwords: bcrypt at GoTrue's cost (10) with `$2a$` hashes, hashed and verified on the
+ * libuv thread pool by `@node-rs/bcrypt`'s async functions, so a sign-in never blocks the
+ * event loop (and with it every other request, Realtime included). Strength rules as
+ * GoTrue's `checkPasswordStrength`.
+ */
+import { hash, verify } from '@node-rs/bcrypt';
+import { badRequest, weakPassword } from './errors.ts';
+
+export const BCRYPT_COST = 10;
+/** bcrypt reads at most 72 bytes; GoTrue refuses longer passwords. */
+export const MAX_PASSWORD_LENGTH = 72;
+
+export function hashPassword(password: string): Promise<string> {
+	return hash(password, { cost: BCRYPT_COST, version: '2a' });
+}
+
+/** False for a wrong password, an empty or unreadable hash. */
+export async function verifyPassword(password: string, encoded: string | null): Promise<boolean> {
+	if (!encoded) return false;
+	try {
+		return await verify(password, encoded);
+	} catch {
+		return false;
+	}
+}
+
+/** The character sets `[auth] password_requirements` stands for, as the CLI passes them. */
+export function requiredCharacterSets(requirement: string): string[] {
+	const lower = 'abcdefghijklmnopqrstuvwxyz';
+	const upper = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+	const digits = '0123456789';
+	const symbols = "!@#$%^&*()_+-=[]{};'\\:\"|<>?,./`~";
+	switch (requirement) {
+		case 'letters_digits':
+			return [lower + upper, digits];
+		case 'lower_upper_letters_digits':
+			return [lower, upper, digits];
+		case 'lower_upper_letters_digits_symbols':
+			return [lower, upper, digits, symbols];
+		default:
+			return [];
+	}
+}
+
+/** Throws GoTrue's errors for a too long (400) or weak (422 `weak_password`) password. */
+export function checkPasswordStrength(password: string, minLength: number, requiredSets: string[]): void {
+	if (Buffer.byteLength(password) > MAX_PASSWORD_LENGTH) {
+		throw badRequest('validation_failed', `Password cannot be longer than ${MAX_PASSWORD_LENGTH} characters`);
+	}
+	const reasons: string[] = [];
+	const messages: string[] = [];
+	// Go measures strings in bytes.
+	if (Buffer.byteLength(password) < minLength) {
+		reasons.push('length');
+		messages.push(`Password should be at least ${minLength} characters.`);
+	}
+	for (const set of requiredSets) {
+		if (![...password].some((c) => set.includes(c))) {
+			reasons.push('characters');
+			messages.push(`Password should contain at least one character of each: ${requiredSets.join(', ')}.`);
+			break;
+		}
+	}
+	if (reasons.length) throw weakPassword(messages.join(' '), reasons);
+}

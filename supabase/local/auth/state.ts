@@ -1,0 +1,225 @@
+/**
+ * What every Auth handler shares: the settings derived from config.toml (named after the
+ * GoTrue settings the Supabase CLI sets from them), the pool, the rate limiters and the
+ * redirect policy, plus the per-request view of a gateway request.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse } from 'smol-toml';
+import type { Sql } from 'postgres';
+import type { GatewayRequest, RuntimeContext } from '../context.ts';
+import { roleOfOpaqueKey } from '../keys.ts';
+import type { AccessClaims } from './access-token.ts';
+import { tooManyRequests, unauthorized } from './errors.ts';
+import { decodeParams, readBody, type Params, type ParamsSchema } from './params.ts';
+import { requiredCharacterSets } from './passwords.ts';
+import { parseGoDuration, RateLimiter } from './ratelimit.ts';
+import { RedirectPolicy } from './redirect.ts';
+
+export interface AuthSettings {
+	siteUrl: string;
+	issuer: string;
+	jwtSecret: string;
+	jwtExpiry: number;
+	/** GOTRUE_JWT_AUD and GOTRUE_JWT_DEFAULT_GROUP_NAME as the CLI sets them. */
+	aud: string;
+	defaultRole: string;
+	adminRoles: string[];
+	disableSignup: boolean;
+	emailEnabled: boolean;
+	phoneEnabled: boolean;
+	anonymousEnabled: boolean;
+	/** GOTRUE_MAILER_AUTOCONFIRM: `[auth.email] enable_confirmations = false`. */
+	autoconfirm: boolean;
+	secureEmailChange: boolean;
+	updatePasswordRequireReauthentication: boolean;
+	otpLength: number;
+	otpExpirySeconds: number;
+	maxFrequencyMs: number;
+	minPasswordLength: number;
+	requiredCharacterSets: string[];
+	refreshTokenRotation: boolean;
+	refreshTokenReuseIntervalSeconds: number;
+	/** The hourly e-mail budget applies only with custom SMTP, as in the CLI. */
+	emailSendLimited: boolean;
+	flowStateExpiryMs: number;
+	maxBodyBytes: number;
+}
+
+export interface Limiters {
+	signInSignUps: RateLimiter;
+	signInByEmail: RateLimiter;
+	tokenRefresh: RateLimiter;
+	verify: RateLimiter;
+	anonymous: RateLimiter;
+	recover: RateLimiter;
+	otp: RateLimiter;
+	resend: RateLimiter;
+	user: RateLimiter;
+	emailSent: RateLimiter;
+}
+
+export interface AuthState {
+	ctx: RuntimeContext;
+	sql: Sql;
+	settings: AuthSettings;
+	limits: Limiters;
+	redirects: RedirectPolicy;
+}
+
+/** Whether config.toml enables custom SMTP (`[auth.email.smtp] enabled = true`). */
+function smtpEnabled(workdir: string): boolean {
+	try {
+		const raw = parse(readFileSync(path.join(workdir, 'supabase', 'config.toml'), 'utf8')) as Record<string, unknown>;
+		const auth = raw.auth as Record<string, unknown> | undefined;
+		const email = auth?.email as Record<string, unknown> | undefined;
+		const smtp = email?.smtp as Record<string, unknown> | undefined;
+		return smtp?.enabled === true;
+	} catch {
+		return false;
+	}
+}
+
+export function settingsFrom(ctx: RuntimeContext): AuthSettings {
+	const auth = ctx.config.auth;
+	const otpLength = auth.email.otpLength >= 6 && auth.email.otpLength <= 10 ? auth.email.otpLength : 6;
+	return {
+		siteUrl: auth.siteUrl,
+		issuer: `${ctx.apiUrl}/auth/v1`,
+		jwtSecret: ctx.keys.jwtSecret,
+		jwtExpiry: auth.jwtExpiry,
+		aud: 'authenticated',
+		defaultRole: 'authenticated',
+		adminRoles: ['service_role', 'supabase_admin'],
+		disableSignup: !auth.enableSignup,
+		emailEnabled: auth.email.enableSignup,
+		phoneEnabled: false,
+		anonymousEnabled: auth.enableAnonymousSignIns,
+		autoconfirm: !auth.email.enableConfirmations,
+		secureEmailChange: auth.email.doubleConfirmChanges,
+		updatePasswordRequireReauthentication: auth.email.securePasswordChange,
+		otpLength,
+		otpExpirySeconds: auth.email.otpExpiry > 0 ? auth.email.otpExpiry : 86400,
+		maxFrequencyMs: parseGoDuration(auth.email.maxFrequency) || 60_000,
+		minPasswordLength: auth.minimumPasswordLength,
+		requiredCharacterSets: requiredCharacterSets(auth.passwordRequirements),
+		refreshTokenRotation: auth.enableRefreshTokenRotation,
+		refreshTokenReuseIntervalSeconds: auth.refreshTokenReuseInterval,
+		emailSendLimited: smtpEnabled(ctx.config.workdir),
+		flowStateExpiryMs: 300_000,
+		maxBodyBytes: ctx.config.maxBodyBytes
+	};
+}
+
+export function limitersFrom(ctx: RuntimeContext): Limiters {
+	const rl = ctx.config.auth.rateLimit;
+	const fiveMinutes = 5 * 60 * 1000;
+	const hour = 60 * 60 * 1000;
+	// GoTrue's per-IP buckets hold at most 30 requests; a lower configured limit is honoured as the bucket size.
+	const per5m = (limit: number) => new RateLimiter(limit, fiveMinutes, Math.min(30, limit));
+	return {
+		signInSignUps: per5m(rl.signInSignUps),
+		signInByEmail: per5m(rl.signInSignUps),
+		tokenRefresh: per5m(rl.tokenRefresh),
+		verify: per5m(rl.tokenVerifications),
+		anonymous: new RateLimiter(rl.anonymousUsers, hour, rl.anonymousUsers),
+		recover: per5m(rl.signInSignUps),
+		otp: per5m(rl.signInSignUps),
+		resend: per5m(rl.signInSignUps),
+		user: per5m(rl.signInSignUps),
+		emailSent: new RateLimiter(rl.emailSent, hour, rl.emailSent)
+	};
+}
+
+export function requireLimit(limiter: RateLimiter, key: string): void {
+	if (!limiter.take(key)) throw tooManyRequests('over_request_rate_limit', 'Request rate limit reached');
+}
+
+/** One request to the Auth service. */
+export class AuthRequest {
+	readonly gw: GatewayRequest;
+	readonly req: IncomingMessage;
+	readonly res: ServerResponse;
+	readonly url: URL;
+	readonly path: string;
+	readonly method: string;
+	readonly ip: string;
+	/** Claims of the bearer token, once an endpoint required them. */
+	claims: AccessClaims | null = null;
+	private bodyText: Promise<string> | null = null;
+	private readonly state: AuthState;
+
+	constructor(state: AuthState, gw: GatewayRequest) {
+		this.state = state;
+		this.gw = gw;
+		this.req = gw.req;
+		this.res = gw.res;
+		this.url = gw.url;
+		this.path = gw.path.replace(/\/+$/, '') || '/';
+		this.method = (gw.req.method ?? 'GET').toUpperCase();
+		this.ip = gw.ip;
+	}
+
+	header(name: string): string {
+		const value = this.req.headers[name.toLowerCase()];
+		return (Array.isArray(value) ? value[0] : value) ?? '';
+	}
+
+	body(): Promise<string> {
+		this.bodyText ??= readBody(this.req, this.state.settings.maxBodyBytes);
+		return this.bodyText;
+	}
+
+	async params(schema: ParamsSchema): Promise<Params> {
+		return decodeParams(await this.body(), schema);
+	}
+
+	/** The form value `name` from the query (and an urlencoded body), as Go's `FormValue`. */
+	async formValue(name: string): Promise<string> {
+		const fromQuery = this.url.searchParams.get(name);
+		if (fromQuery !== null) return fromQuery;
+		if (this.header('content-type').startsWith('application/x-www-form-urlencoded')) {
+			return new URLSearchParams(await this.body()).get(name) ?? '';
+		}
+		return '';
+	}
+
+	referrer(): string {
+		return this.state.redirects.referrer(this.req, this.url);
+	}
+
+	userAgent(): string {
+		return this.header('user-agent');
+	}
+
+	/**
+	 * The bearer token GoTrue would see behind Kong: the Authorization header when given
+	 * (an opaque `sb_…` key standing for its role's JWT), else the API key's JWT.
+	 */
+	bearer(): string {
+		const raw = this.header('authorization');
+		if (!raw) {
+			if (this.gw.token) return this.gw.token;
+			throw unauthorized('no_authorization', 'This endpoint requires a valid Bearer token');
+		}
+		const match = /^bearer (\S+)$/i.exec(raw);
+		if (!match) throw unauthorized('no_authorization', 'This endpoint requires a valid Bearer token');
+		const keys = this.state.ctx.keys;
+		const role = roleOfOpaqueKey(keys, match[1]);
+		if (role) return role === 'anon' ? keys.anonKey : keys.serviceRoleKey;
+		return match[1];
+	}
+
+	/** GoTrue's `requestAud`: the X-JWT-AUD header, else a non-admin token's audience, else the default. */
+	aud(): string {
+		const header = this.header('x-jwt-aud');
+		if (header) return header;
+		const claims = this.claims;
+		if (claims && !this.state.settings.adminRoles.includes(String(claims.role ?? ''))) {
+			const aud = Array.isArray(claims.aud) ? claims.aud[0] : claims.aud;
+			if (typeof aud === 'string' && aud) return aud;
+		}
+		return this.state.settings.aud;
+	}
+}
