@@ -18,7 +18,7 @@ export class ConnectionPool {
 	private idle: Sql[] = [];
 	private all: Sql[] = [];
 	private waiting: ((sql: Sql) => void)[] = [];
-	constructor(url: string, size: number, options: Options<Record<string, never>>) {
+	constructor(url: string, size: number, options: Options<Record<string, postgres.PostgresType>>) {
 		for (let i = 0; i < size; i++) {
 			const sql = postgres(url, { ...options, max: 1 }) as unknown as Sql;
 			this.all.push(sql);

@@ -50,7 +50,7 @@ export const apiRequestError = {
 		new PgrstError(400, 'PGRST108', `'${resource}' is not an embedded resource in this request`, null, `Verify that '${resource}' is included in the 'select' query parameter.`),
 	putLimitNotAllowed: () => new PgrstError(400, 'PGRST114', 'limit/offset querystring parameters are not allowed for PUT'),
 	putMatchingPk: () => new PgrstError(400, 'PGRST115', 'Payload values do not match URL in primary key column(s)'),
-	singularity: (rows: number) => new PgrstError(406, 'PGRST116', 'Cannot coerce the result to a single JSON object', `The result contains ${rows} rows`),
+	singularity: (rows: number) => new PgrstError(406, 'PGRST116', 'JSON object requested, multiple (or no) rows returned', `The result contains ${rows} rows`),
 	unsupportedMethod: (method: string) => new PgrstError(405, 'PGRST117', `Unsupported HTTP method: ${method}`),
 	relatedOrderNotToOne: (origin: string, target: string) =>
 		new PgrstError(400, 'PGRST118', `A related order on '${target}' is not possible`, `'${origin}' and '${target}' do not form a many-to-one or one-to-one relationship`),
@@ -254,22 +254,25 @@ function fromRaisePgrst(message: string, detail: string | undefined): PgrstError
 	);
 }
 
-/** Closest name by a simple similarity score (for PostgREST's "Perhaps you meant" hints). */
+/** Closest name by Levenshtein similarity (for PostgREST's "Perhaps you meant" hints). */
 export function closest(name: string, candidates: Iterable<string>, minScore = 0.75): string | null {
+	const distance = (a: string, b: string) => {
+		const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+		for (let i = 1; i <= a.length; i++) {
+			let prev = row[0];
+			row[0] = i;
+			for (let j = 1; j <= b.length; j++) {
+				const tmp = row[j];
+				row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+				prev = tmp;
+			}
+		}
+		return row[b.length];
+	};
 	let best: string | null = null;
 	let bestScore = 0;
-	const grams = (s: string) => {
-		const t = `-${s.toLowerCase()}-`;
-		const out = new Set<string>();
-		for (let i = 0; i < t.length - 1; i++) out.add(t.slice(i, i + 2));
-		return out;
-	};
-	const a = grams(name);
 	for (const candidate of candidates) {
-		const b = grams(candidate);
-		let common = 0;
-		for (const g of a) if (b.has(g)) common++;
-		const score = (2 * common) / (a.size + b.size);
+		const score = 1 - distance(name.toLowerCase(), candidate.toLowerCase()) / Math.max(name.length, candidate.length, 1);
 		if (score > bestScore) {
 			bestScore = score;
 			best = candidate;

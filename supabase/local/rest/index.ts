@@ -28,6 +28,20 @@ import { openApi } from './openapi.ts';
 
 const SETTINGS_SQL = `select set_config('search_path', $1, true), set_config('request.jwt.claims', $2, true), set_config('request.method', $3, true), set_config('request.path', $4, true), set_config('request.headers', $5, true), set_config('request.cookies', $6, true), set_config('role', $7, true)`;
 
+/**
+ * Values travel as the request's text and come back as PostgreSQL's text: the driver's
+ * own conversions (JSON.stringify for json parameters, `true`-only booleans, Date
+ * parsing) would change what PostgREST passes through verbatim.
+ */
+const asText = (x: unknown) => (typeof x === 'string' ? x : String(x));
+const RAW_TYPES = {
+	number: { to: 0, from: [21, 23, 26, 700, 701], serialize: asText, parse: (x: string) => x },
+	json: { to: 114, from: [114, 3802], serialize: asText, parse: (x: string) => x },
+	boolean: { to: 16, from: [16], serialize: asText, parse: (x: string) => x },
+	date: { to: 1184, from: [1082, 1114, 1184], serialize: asText, parse: (x: string) => x },
+	bytea: { to: 17, from: [17], serialize: asText, parse: (x: string) => x }
+};
+
 interface Auth {
 	role: string;
 	claims: Claims;
@@ -78,7 +92,8 @@ export class RestService {
 			onnotice: () => {},
 			connection: { application_name: 'postgrest' },
 			idle_timeout: 60,
-			fetch_types: false
+			fetch_types: false,
+			types: RAW_TYPES
 		});
 	}
 
@@ -276,7 +291,7 @@ export class RestService {
 			}
 			if (media.format === 'object' && pageTotal !== 1) throw apiRequestError.singularity(pageTotal);
 			const { status, contentRange: range } = rangeStatus(request.topRange.offset, pageTotal, total);
-			if (status === 416) throw apiRequestError.outOfBounds(request.topRange.offset, total ?? 0);
+			if (status === 416) throw withHeader(apiRequestError.outOfBounds(request.topRange.offset, total ?? 0), 'content-range', range);
 			headers['content-range'] = range;
 			headers['content-location'] = `/${resource.name}${request.query.canonical ? `?${request.query.canonical}` : ''}`;
 			headers['content-type'] = media.contentType;
@@ -367,10 +382,15 @@ export class RestService {
 		const { status, contentRange: range } = rangeStatus(request.topRange.offset, pageTotal, total);
 		headers['content-range'] = range;
 		if (routine.returnKind === 'void') return send(res, gucOverrides(row, 204, headers), headers, null, head);
-		if (status === 416) throw apiRequestError.outOfBounds(request.topRange.offset, total ?? 0);
+		if (status === 416) throw withHeader(apiRequestError.outOfBounds(request.topRange.offset, total ?? 0), 'content-range', range);
 		headers['content-type'] = media.contentType;
 		return send(res, gucOverrides(row, status, headers), headers, String(row.body), head);
 	}
+}
+
+function withHeader(error: PgrstError, name: string, value: string): PgrstError {
+	error.headers[name] = value;
+	return error;
 }
 
 function plannedRowsOf(rows: Row[] | undefined): number | null {

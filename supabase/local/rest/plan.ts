@@ -96,6 +96,7 @@ export interface CallPlan {
 	read: ReadNode | null;
 	scalarFilters: Condition[];
 	scalarOrder: OrderSpec[];
+	scalarRange: RangeSpec;
 }
 
 // ---- tables and fields ---------------------------------------------------------------
@@ -489,10 +490,10 @@ export function callPlan(ctx: PlanContext, request: ApiRequest, name: string): C
 	if (routine.returnKind === 'composite') {
 		const rel = routine.returnRelation;
 		const table = rel ? findTable(ctx.cache, rel.schema, rel.name) : scalarTable(routine);
-		return { source, read: readPlan(ctx, table, request), scalarFilters: [], scalarOrder: [] };
+		return { source, read: readPlan(ctx, table, request), scalarFilters: [], scalarOrder: [], scalarRange: request.topRange };
 	}
 	// Scalars: filters and order may only name the function itself (PostgREST reads `pgrst_scalar`).
 	const table = scalarTable(routine);
 	const node = readPlan(ctx, table, { ...request, query: { ...request.query, select: [] } });
-	return { source, read: null, scalarFilters: node.conditions, scalarOrder: node.order };
+	return { source, read: null, scalarFilters: node.conditions, scalarOrder: node.order, scalarRange: request.topRange };
 }

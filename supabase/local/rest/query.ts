@@ -249,7 +249,7 @@ export function plannedCountStatement(root: ReadNode): Statement {
 
 function payloadSource(table: Table, columns: string[], json: string, isObject: boolean, applyDefaults: boolean, params: Params): string {
 	const p = params.add(json);
-	if (!columns.length) return `FROM (SELECT ${p}::json AS json_data) pgrst_payload, LATERAL ${isObject ? '(VALUES (1))' : 'json_array_elements(pgrst_payload.json_data)'} pgrst_body`;
+	if (!columns.length) return `FROM (SELECT ${p}::text::json AS json_data) pgrst_payload, LATERAL ${isObject ? '(VALUES (1))' : 'json_array_elements(pgrst_payload.json_data)'} pgrst_body`;
 	const typed = columns.map((c) => `${ident(c)} ${table.columns.get(c)!.type}`).join(', ');
 	const names = columns.map(ident).join(', ');
 	if (applyDefaults) {
@@ -261,9 +261,9 @@ function payloadSource(table: Table, columns: string[], json: string, isObject: 
 		const merged = isObject
 			? `LATERAL (SELECT ${defs} || pgrst_payload.json_data AS val) pgrst_json_defs`
 			: `LATERAL (SELECT jsonb_agg(${defs} || elem) AS val FROM jsonb_array_elements(pgrst_payload.json_data) elem) pgrst_json_defs`;
-		return `FROM (SELECT ${p}::jsonb AS json_data) pgrst_payload, ${merged}, LATERAL (SELECT ${names} FROM ${isObject ? 'jsonb_to_record' : 'jsonb_to_recordset'}(pgrst_json_defs.val) AS _(${typed})) pgrst_body`;
+		return `FROM (SELECT ${p}::text::jsonb AS json_data) pgrst_payload, ${merged}, LATERAL (SELECT ${names} FROM ${isObject ? 'jsonb_to_record' : 'jsonb_to_recordset'}(pgrst_json_defs.val) AS _(${typed})) pgrst_body`;
 	}
-	return `FROM (SELECT ${p}::json AS json_data) pgrst_payload, LATERAL (SELECT ${names} FROM ${isObject ? 'json_to_record' : 'json_to_recordset'}(pgrst_payload.json_data) AS _(${typed})) pgrst_body`;
+	return `FROM (SELECT ${p}::text::json AS json_data) pgrst_payload, LATERAL (SELECT ${names} FROM ${isObject ? 'json_to_record' : 'json_to_recordset'}(pgrst_payload.json_data) AS _(${typed})) pgrst_body`;
 }
 
 export interface MutateOptions {
@@ -337,9 +337,9 @@ export function mutateStatement(plan: MutatePlan, options: MutateOptions): State
 function callFrom(args: CallArgs, routine: CallPlan['source']['routine'], params: Params): { prefix: string; call: string } {
 	const fn = qualified(routine.schema, routine.name);
 	if (args.kind === 'none') return { prefix: '', call: `${fn}()` };
-	if (args.kind === 'single') return { prefix: '', call: `${fn}(${params.add(args.json)}::${args.param.type})` };
+	if (args.kind === 'single') return { prefix: '', call: `${fn}(${params.add(args.json)}::text::${args.param.type})` };
 	const typed = args.params.map((p) => `${ident(p.name)} ${p.type}`).join(', ');
-	const prefix = `(SELECT ${params.add(args.json)}::json AS json_data) pgrst_payload, LATERAL (SELECT * FROM json_to_record(pgrst_payload.json_data) AS _(${typed}) LIMIT 1) pgrst_body, LATERAL `;
+	const prefix = `(SELECT ${params.add(args.json)}::text::json AS json_data) pgrst_payload, LATERAL (SELECT * FROM json_to_record(pgrst_payload.json_data) AS _(${typed}) LIMIT 1) pgrst_body, LATERAL `;
 	const named = args.params.map((p) => `${p.variadic ? 'VARIADIC ' : ''}${ident(p.name)} := pgrst_body.${ident(p.name)}`).join(', ');
 	return { prefix, call: `${fn}(${named})` };
 }
@@ -363,9 +363,15 @@ export function callStatement(plan: CallPlan, options: ReadOptions): Statement {
 		const conds = plan.scalarFilters.map((c) => conditionSql(node, alias, scalarRef(c), params));
 		main = `SELECT ${ident(alias)}.pgrst_scalar FROM ${source}${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''}`;
 		main += orderSql(node, alias, plan.scalarOrder.map((o) => ({ ...o, ref: { ...o.ref, column: 'pgrst_scalar' } })), params);
+		const countMain = main;
+		if (routine.returnsSet) {
+			const limit = cap(plan.scalarRange.limit, options.maxRows);
+			if (limit !== null) main += ` LIMIT ${params.add(limit)}`;
+			if (plan.scalarRange.offset) main += ` OFFSET ${params.add(plan.scalarRange.offset)}`;
+		}
 		if (routine.returnKind === 'void') format = 'none';
 		else if (format === 'array' || format === 'object') format = routine.returnsSet ? 'scalar-array' : 'scalar';
-		if (options.exactCount) countSql = `(SELECT pg_catalog.count(*) FROM (${main}) pgrst_count)`;
+		if (options.exactCount) countSql = `(SELECT pg_catalog.count(*) FROM (${countMain}) pgrst_count)`;
 	}
 	const text = `WITH pgrst_source AS (${main}) SELECT ${countSql} AS total_result_set, pg_catalog.count(_postgrest_t) AS page_total, ${bodySql(format, options.stripNulls)} AS body, ${RESPONSE_GUCS} FROM (SELECT * FROM pgrst_source) _postgrest_t`;
 	return { text, params: params.values };
