@@ -221,22 +221,26 @@ function redirect(r: AuthRequest, location: string): void {
 
 const OAUTH_ERROR: Record<number, string> = { 400: 'invalid_request', 401: 'unauthorized_client', 403: 'access_denied', 500: 'server_error', 503: 'temporarily_unavailable' };
 
-/** Go's `url.URL` re-encoding of the query: parsed, changed, and written back sorted. */
-function withQuery(url: URL, changes: Record<string, string>): string {
+/** A URL split as Go's `url.URL` keeps it: the part before the query, the query, the fragment. */
+function splitUrl(raw: string): { base: string; query: string; hash: string } {
+	const hashAt = raw.indexOf('#');
+	const noHash = hashAt >= 0 ? raw.slice(0, hashAt) : raw;
+	const hash = hashAt >= 0 ? raw.slice(hashAt) : '';
+	const queryAt = noHash.indexOf('?');
+	return queryAt >= 0 ? { base: noHash.slice(0, queryAt), query: noHash.slice(queryAt + 1), hash } : { base: noHash, query: '', hash };
+}
+
+/** Go's re-encoding of a URL's query after changing it: all pairs, sorted by key. */
+function withQuery(raw: string, changes: Record<string, string>): string {
+	const { base, query } = splitUrl(raw);
 	const values: Record<string, string> = {};
-	for (const [k, v] of url.searchParams) if (!(k in values)) values[k] = v;
+	for (const [k, v] of new URLSearchParams(query)) if (!(k in values)) values[k] = v;
 	Object.assign(values, changes);
-	const query = goEncodeValues(values);
-	return `${url.origin === 'null' ? `${url.protocol}//${url.host}` : url.origin}${url.pathname}${query ? `?${query}` : ''}`;
+	const encoded = goEncodeValues(values);
+	return `${base}${encoded ? `?${encoded}` : ''}`;
 }
 
 function errorRedirect(redirectTo: string, error: AuthError, pkce: boolean): string {
-	let url: URL;
-	try {
-		url = new URL(redirectTo);
-	} catch {
-		return redirectTo;
-	}
 	const fragment: Record<string, string> = {};
 	const query: Record<string, string> = {};
 	const oauth = OAUTH_ERROR[error.status];
@@ -249,8 +253,9 @@ function errorRedirect(redirectTo: string, error: AuthError, pkce: boolean): str
 	query.error_code = error.errorCode;
 	query.error_description = error.message;
 	fragment.sb = '';
-	const base = pkce ? withQuery(url, query) : `${url.origin === 'null' ? `${url.protocol}//${url.host}` : url.origin}${url.pathname}${url.search}`;
-	return `${base}#${goEncodeValues(fragment)}`;
+	const { base, query: original } = splitUrl(redirectTo);
+	const head = pkce ? withQuery(redirectTo, query) : `${base}${original ? `?${original}` : ''}`;
+	return `${head}#${goEncodeValues(fragment)}`;
 }
 
 export async function verifyGet(state: AuthState, r: AuthRequest): Promise<void> {
@@ -288,14 +293,12 @@ export async function verifyGet(state: AuthState, r: AuthRequest): Promise<void>
 			return { kind: 'code' as const, code: flow.auth_code };
 		});
 		if (outcome.kind === 'first') {
-			const url = new URL(v.redirectTo);
-			const base = pkce ? withQuery(url, { message: SINGLE_CONFIRMATION }) : withQuery(url, {});
+			const base = withQuery(v.redirectTo, pkce ? { message: SINGLE_CONFIRMATION } : {});
 			location = `${base}#${goEncodeValues({ message: SINGLE_CONFIRMATION, sb: '' })}`;
 		} else if (outcome.kind === 'session') {
 			location = sessionRedirect(v.redirectTo, outcome.session, v.type);
 		} else {
-			const url = new URL(v.redirectTo);
-			location = withQuery(url, { code: outcome.code }) + url.hash;
+			location = withQuery(v.redirectTo, { code: outcome.code }) + splitUrl(v.redirectTo).hash;
 		}
 	} catch (error) {
 		if (!(error instanceof AuthError) || error.oauth) throw error;
