@@ -225,7 +225,7 @@ export class RestService {
 		};
 	}
 
-	private setup(request: ApiRequest, auth: Auth): Statement[] {
+	private setup(request: ApiRequest, auth: Auth, cache: SchemaCache): Statement[] {
 		const config = this.ctx.config;
 		const searchPath = [request.schema, ...config.api.extraSearchPath.filter((s) => s !== request.schema)].map(ident).join(', ');
 		const statements: Statement[] = [
@@ -235,8 +235,10 @@ export class RestService {
 			}
 		];
 		if (request.prefer.timezone) statements.push({ text: `select set_config('timezone', $1, true)`, params: [request.prefer.timezone] });
-		if (config.dbPreRequest) {
-			const parts = config.dbPreRequest.split('.');
+		// db-pre-request: from config, else PostgREST's in-database config (pgrst.db_pre_request).
+		const preRequest = config.dbPreRequest ?? cache.settings.get('db_pre_request') ?? null;
+		if (preRequest) {
+			const parts = preRequest.split('.');
 			statements.push({ text: `select ${parts.map(ident).join('.')}()`, params: [] });
 		}
 		return statements;
@@ -267,7 +269,7 @@ export class RestService {
 				throw error;
 			}
 		};
-		const setup = this.setup(request, auth);
+		const setup = this.setup(request, auth, cache);
 		const resource = request.resource;
 
 		if (resource.kind === 'schema') {

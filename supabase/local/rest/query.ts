@@ -303,7 +303,7 @@ export function mutateStatement(plan: MutatePlan, options: MutateOptions): State
 			sub += orderSql(whereNode, table.name, plan.order, params);
 			if (plan.range.limit !== null) sub += ` LIMIT ${params.add(plan.range.limit)}`;
 			if (plan.range.offset) sub += ` OFFSET ${params.add(plan.range.offset)}`;
-			conds.splice(0, conds.length, `${target}.ctid = ANY(ARRAY(${sub}))`);
+			conds.splice(0, conds.length, `${ident(table.name)}.ctid = ANY(ARRAY(${sub}))`);
 		}
 		const where = conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
 		if (plan.kind === 'update') {
