@@ -582,8 +582,8 @@ export function printName(name: string): string {
 
 const PLAIN_JSON_KEY = /^[^(\-:.,>)"\s][^(\-:.,>)]*(?:-[^(\-:.,>)\s][^(\-:.,>)]*)*$/u;
 
-export function printField(field: Field): string {
-	let out = field.name === '*' ? '*' : printName(field.name);
+export function printField(field: Field, star = false): string {
+	let out = star && field.name === '*' && !field.json.length ? '*' : printName(field.name);
 	for (const op of field.json) {
 		out += op.arrow + (op.index ? op.key : PLAIN_JSON_KEY.test(op.key) && op.key === op.key.trim() && !/^-?\d+$/.test(op.key) ? op.key : quote(op.key));
 	}
@@ -605,7 +605,7 @@ export function printSelect(items: SelectItem[]): string {
 				return `${alias}count()${item.aggregateCast ? `::${item.aggregateCast}` : ''}`;
 			return (
 				alias +
-				printField(item.field) +
+				printField(item.field, !alias && !item.cast && !item.aggregate) +
 				(item.cast ? `::${item.cast}` : '') +
 				(item.aggregate ? `.${item.aggregate}()` : '') +
 				(item.aggregateCast ? `::${item.aggregateCast}` : '')
