@@ -102,12 +102,15 @@ export const map = (params: Params, key: string): Record<string, unknown> | null
 /** A `*string` field: null when absent or null, the string otherwise. */
 export const ptr = (params: Params, key: string): string | null => (typeof params[key] === 'string' ? (params[key] as string) : null);
 
-/** Go's quoting of a character in JSON syntax errors. */
+/** Go's quoting of a character in JSON syntax errors (`strconv.Quote` with single quotes). */
 function quoteChar(c: string): string {
 	if (c === "'") return `'\\''`;
 	if (c === '"') return `'"'`;
-	const quoted = JSON.stringify(c);
-	return `'${quoted.slice(1, -1)}'`;
+	const escapes: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '\\': '\\\\' };
+	if (escapes[c]) return `'${escapes[c]}'`;
+	const code = c.charCodeAt(0);
+	if (code < 0x20 || code === 0x7f) return `'\\x${code.toString(16).padStart(2, '0')}'`;
+	return `'${c}'`;
 }
 
 /**
@@ -127,10 +130,6 @@ export function goSyntaxError(text: string): string | null {
 	};
 	const peek = () => (i < n ? text[i] : fail(END));
 	const isDigit = (c: string) => c >= '0' && c <= '9';
-	let depth = 0;
-	const enter = () => {
-		if (++depth > 10000) fail('exceeded max depth');
-	};
 
 	const literal = (word: string) => {
 		for (let k = 0; k < word.length; k++) {
@@ -190,81 +189,71 @@ export function goSyntaxError(text: string): string | null {
 			while (i < n && isDigit(text[i])) i++;
 		}
 	};
-	const value = (): void => {
-		ws();
-		const c = peek();
-		if (c === '{') return object();
-		if (c === '[') return array();
-		if (c === '"') return string();
-		if (c === '-' || isDigit(c)) return number();
-		if (c === 't') return literal('true');
-		if (c === 'f') return literal('false');
-		if (c === 'n') return literal('null');
-		fail(`invalid character ${quoteChar(c)} looking for beginning of value`);
-	};
-	const object = () => {
-		enter();
-		i++;
-		ws();
-		if (peek() === '}') {
-			i++;
-			depth--;
-			return;
-		}
-		for (;;) {
-			ws();
-			const k = peek();
-			if (k !== '"') fail(`invalid character ${quoteChar(k)} looking for beginning of object key string`);
-			string();
-			ws();
-			const colon = peek();
-			if (colon !== ':') fail(`invalid character ${quoteChar(colon)} after object key`);
-			i++;
-			value();
-			ws();
-			const next = peek();
-			if (next === ',') {
-				i++;
-				continue;
-			}
-			if (next === '}') {
-				i++;
-				depth--;
-				return;
-			}
-			fail(`invalid character ${quoteChar(next)} after object key:value pair`);
-		}
-	};
-	const array = () => {
-		enter();
-		i++;
-		ws();
-		if (peek() === ']') {
-			i++;
-			depth--;
-			return;
-		}
-		for (;;) {
-			value();
-			ws();
-			const next = peek();
-			if (next === ',') {
-				i++;
-				continue;
-			}
-			if (next === ']') {
-				i++;
-				depth--;
-				return;
-			}
-			fail(`invalid character ${quoteChar(next)} after array element`);
-		}
-	};
+	// An explicit stack instead of recursion, so deep nesting cannot exhaust the call stack.
+	type State = 'value' | 'arrayValueOrEnd' | 'objectKeyOrEnd' | 'objectKey' | 'colon' | 'afterValue';
+	const stack: ('{' | '[')[] = [];
+	let state: State = 'value';
 	try {
-		value();
-		ws();
-		if (i < n) fail(`invalid character ${quoteChar(text[i])} after top-level value`);
-		return null;
+		for (;;) {
+			ws();
+			if (state === 'afterValue') {
+				const top = stack[stack.length - 1];
+				if (!top) {
+					if (i < n) fail(`invalid character ${quoteChar(text[i])} after top-level value`);
+					return null;
+				}
+				const c = peek();
+				if (c === ',') {
+					i++;
+					state = top === '{' ? 'objectKey' : 'value';
+				} else if ((top === '{' && c === '}') || (top === '[' && c === ']')) {
+					i++;
+					stack.pop();
+				} else {
+					fail(`invalid character ${quoteChar(c)} ${top === '{' ? 'after object key:value pair' : 'after array element'}`);
+				}
+				continue;
+			}
+			const c = peek();
+			if (state === 'objectKeyOrEnd' && c === '}') {
+				i++;
+				stack.pop();
+				state = 'afterValue';
+				continue;
+			}
+			if (state === 'objectKeyOrEnd' || state === 'objectKey') {
+				if (c !== '"') fail(`invalid character ${quoteChar(c)} looking for beginning of object key string`);
+				string();
+				state = 'colon';
+				continue;
+			}
+			if (state === 'colon') {
+				if (c !== ':') fail(`invalid character ${quoteChar(c)} after object key`);
+				i++;
+				state = 'value';
+				continue;
+			}
+			if (state === 'arrayValueOrEnd' && c === ']') {
+				i++;
+				stack.pop();
+				state = 'afterValue';
+				continue;
+			}
+			if (c === '{' || c === '[') {
+				if (stack.length >= 10000) fail('exceeded max depth');
+				stack.push(c);
+				i++;
+				state = c === '{' ? 'objectKeyOrEnd' : 'arrayValueOrEnd';
+				continue;
+			}
+			if (c === '"') string();
+			else if (c === '-' || isDigit(c)) number();
+			else if (c === 't') literal('true');
+			else if (c === 'f') literal('false');
+			else if (c === 'n') literal('null');
+			else fail(`invalid character ${quoteChar(c)} looking for beginning of value`);
+			state = 'afterValue';
+		}
 	} catch (error) {
 		if (error instanceof Stop) return error.message;
 		throw error;
