@@ -46,7 +46,7 @@ export function realtimeClient(
 	options: { token?: string; vsn?: Vsn; heartbeatIntervalMs?: number; url?: string } = {}
 ): SupabaseClient {
 	const token = options.token;
-	return createClient(options.url ?? runtime.url, runtime.anonKey, {
+	const client = createClient(options.url ?? runtime.url, runtime.anonKey, {
 		auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
 		...(token ? { accessToken: async () => token } : {}),
 		realtime: {
@@ -55,6 +55,10 @@ export function realtimeClient(
 			logger: () => {}
 		}
 	});
+	// supabase-js hands the token to Realtime asynchronously; a channel subscribed before that
+	// would join with the API key (and, if private, be refused once before rejoining).
+	if (token) void client.realtime.setAuth(token);
+	return client;
 }
 
 /** Subscribes and resolves on SUBSCRIBED; rejects with the server's reason otherwise. */
