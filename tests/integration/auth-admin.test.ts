@@ -153,15 +153,14 @@ describe('auth: admin API', () => {
 		const email = uniqueEmail('links');
 		const signup = await admin.generateLink({ type: 'signup', email, password: PASSWORD, options: { redirectTo: 'http://localhost:5173/welcome' } });
 		expect(signup.error).toBeNull();
-		expect(signup.data.properties).toMatchObject({ verification_type: 'signup', redirect_to: 'http://localhost:5173/welcome' });
-		expect(signup.data.properties.email_otp).toMatch(/^\d{6}$/);
-		expect(signup.data.properties.hashed_token).toMatch(/^[0-9a-f]{56}$/);
-		expect(signup.data.properties.action_link).toBe(
-			`${runtime.url}/auth/v1/verify?token=${signup.data.properties.hashed_token}&type=signup&redirect_to=http://localhost:5173/welcome`
-		);
-		expect(signup.data.user.email).toBe(email);
+		const props = signup.data.properties!;
+		expect(props).toMatchObject({ verification_type: 'signup', redirect_to: 'http://localhost:5173/welcome' });
+		expect(props.email_otp).toMatch(/^\d{6}$/);
+		expect(props.hashed_token).toMatch(/^[0-9a-f]{56}$/);
+		expect(props.action_link).toBe(`${runtime.url}/auth/v1/verify?token=${props.hashed_token}&type=signup&redirect_to=http://localhost:5173/welcome`);
+		expect(signup.data.user!.email).toBe(email);
 		expect(runtime.mailbox.to(email)).toHaveLength(0);
-		const { location } = await follow(signup.data.properties.action_link);
+		const { location } = await follow(props.action_link);
 		expect(fragment(location).get('type')).toBe('signup');
 
 		const magic = await admin.generateLink({ type: 'magiclink', email });
@@ -180,7 +179,7 @@ describe('auth: admin API', () => {
 		const newEmail = uniqueEmail('links-new');
 		const change = await admin.generateLink({ type: 'email_change_new', email, newEmail });
 		expect(change.error).toBeNull();
-		expect(change.data.user.new_email).toBe(newEmail);
+		expect(change.data.user!.new_email).toBe(newEmail);
 	});
 
 	it('refuses the admin API to the anon key and to signed-in users (not_admin, 403)', async () => {

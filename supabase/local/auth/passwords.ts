@@ -3,23 +3,62 @@
  * libuv thread pool by `@node-rs/bcrypt`'s async functions, so a sign-in never blocks the
  * event loop (and with it every other request, Realtime included). Strength rules as
  * GoTrue's `checkPasswordStrength`.
+ *
+ * Two more things keep cheap requests fast while sign-ins saturate the CPU: at most
+ * pool size − 1 hashes run at once (one pool thread stays free for file and DNS work),
+ * and on Linux the pool's threads run at a lower priority (nice 10) than the event loop,
+ * so a waking event loop is scheduled ahead of them instead of waiting its turn.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import { hash, verify } from '@node-rs/bcrypt';
 import { badRequest, weakPassword } from './errors.ts';
+
+const POOL_SIZE = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+const MAX_CONCURRENT = Math.max(1, POOL_SIZE - 1);
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function limited<T>(work: () => Promise<T>): Promise<T> {
+	if (running >= MAX_CONCURRENT) await new Promise<void>((resolve) => waiting.push(resolve));
+	running++;
+	try {
+		return await work();
+	} finally {
+		running--;
+		waiting.shift()?.();
+		lowerPoolPriority();
+	}
+}
+
+let lowered = false;
+/** Renices libuv's pool threads (they exist once the first hash ran); Linux only, best effort. */
+function lowerPoolPriority(): void {
+	if (lowered) return;
+	lowered = true;
+	if (process.platform !== 'linux') return;
+	try {
+		for (const tid of readdirSync('/proc/self/task')) {
+			if (readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === 'libuv-worker') os.setPriority(Number(tid), 10);
+		}
+	} catch {
+		// Not permitted here: priorities stay as they are.
+	}
+}
 
 export const BCRYPT_COST = 10;
 /** bcrypt reads at most 72 bytes; GoTrue refuses longer passwords. */
 export const MAX_PASSWORD_LENGTH = 72;
 
 export function hashPassword(password: string): Promise<string> {
-	return hash(password, { cost: BCRYPT_COST, version: '2a' });
+	return limited(() => hash(password, { cost: BCRYPT_COST, version: '2a' }));
 }
 
 /** False for a wrong password, an empty or unreadable hash. */
 export async function verifyPassword(password: string, encoded: string | null): Promise<boolean> {
 	if (!encoded) return false;
 	try {
-		return await verify(password, encoded);
+		return await limited(() => verify(password, encoded));
 	} catch {
 		return false;
 	}
