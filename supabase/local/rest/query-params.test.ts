@@ -141,8 +141,8 @@ const selectTree: fc.Memo<SelectItem[]> = fc.memo((depth) => {
 		fc.record(
 			{ kind: fc.constant('field' as const), field: closedField, alias: anyName, cast: castName, aggregate, aggregateCast: castName },
 			{ requiredKeys: ['kind', 'field'] }
-		).filter((f) => !(f.field.name === '*' && !f.field.json.length) && (f.aggregateCast === undefined || f.aggregate !== undefined)),
-		fc.record({ kind: fc.constant('field' as const), field: fc.constant({ name: '*', json: [] }), aggregate: fc.constant('count' as const), alias: anyName, aggregateCast: castName }, { requiredKeys: ['kind', 'field', 'aggregate'] })
+		).filter((f) => !(f.field.name === '*' && !f.field.json.length) && (f.aggregateCast === undefined || f.aggregate !== undefined)) as fc.Arbitrary<SelectItem>,
+		fc.record({ kind: fc.constant('field' as const), field: fc.constant({ name: '*', json: [] }), aggregate: fc.constant('count' as const), alias: anyName, aggregateCast: castName }, { requiredKeys: ['kind', 'field', 'aggregate'] }) as fc.Arbitrary<SelectItem>
 	);
 	if (depth <= 1) return fc.array(leaf, { minLength: 1, maxLength: 4 });
 	const relation: fc.Arbitrary<SelectItem> = fc.record(

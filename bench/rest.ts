@@ -1,0 +1,220 @@
+/**
+ * REST benchmark: 50 concurrent keep-alive clients on loopback against /rest/v1, each
+ * scenario next to the same query sent straight to PostgreSQL through postgres.js in the
+ * same run:
+ *   (a) RLS-checked select by primary key as an authenticated user (owner-only notes)
+ *   (b) select with one embedded resource (films → directors)
+ *   (c) rpc call (add)
+ *   (d) insert (notes, return=minimal)
+ * The runtime runs in a child process, so its RSS is the API process's memory.
+ * Prints a table and writes bench/results/rest.json.
+ *
+ *   npm run bench:rest [-- --seconds 5 --clients 50]
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import postgres from 'postgres';
+import { SignJWT } from 'jose';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+
+interface ServerInfo {
+	url: string;
+	dbUrl: string;
+	anonKey: string;
+	serviceRoleKey: string;
+	jwtSecret: string;
+	pid: number;
+}
+
+// ---- the API process --------------------------------------------------------------------
+
+if (process.argv.includes('--serve')) {
+	const { startLocalSupabase } = await import('../supabase/local/index.ts');
+	const runtime = await startLocalSupabase({ workdir: path.join(root, 'tests/fixtures/rest'), port: 0, dbPort: 0, mailboxPort: 0, ephemeral: true, databaseUrl: '' });
+	const info: ServerInfo = { url: runtime.url, dbUrl: runtime.dbUrl, anonKey: runtime.anonKey, serviceRoleKey: runtime.serviceRoleKey, jwtSecret: runtime.jwtSecret, pid: process.pid };
+	process.send!(info);
+	process.on('message', async (m) => {
+		if (m === 'stop') {
+			await runtime.stop();
+			process.exit(0);
+		}
+	});
+} else {
+	await main();
+}
+
+// ---- the load generator -----------------------------------------------------------------
+
+interface Figures {
+	requests: number;
+	errors: number;
+	rps: number;
+	p50: number;
+	p99: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+	if (!sorted.length) return 0;
+	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function measure(clients: number, seconds: number, once: (i: number) => Promise<boolean>): Promise<Figures> {
+	// Warm-up: a second of the same load, not counted.
+	const run = async (ms: number, record: boolean) => {
+		const latencies: number[] = [];
+		let errors = 0;
+		let counter = 0;
+		const end = performance.now() + ms;
+		await Promise.all(
+			Array.from({ length: clients }, async () => {
+				while (performance.now() < end) {
+					const t0 = performance.now();
+					const ok = await once(counter++).catch(() => false);
+					if (record) latencies.push(performance.now() - t0);
+					if (!ok) errors++;
+				}
+			})
+		);
+		return { latencies, errors };
+	};
+	await run(1000, false);
+	const started = performance.now();
+	const { latencies, errors } = await run(seconds * 1000, true);
+	const elapsed = (performance.now() - started) / 1000;
+	latencies.sort((a, b) => a - b);
+	return { requests: latencies.length, errors, rps: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+function rssOf(pid: number): number {
+	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+	const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+	return kb / 1024;
+}
+
+async function main() {
+	const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, clients: { type: 'string', default: '50' } } });
+	const seconds = Number(values.seconds);
+	const clients = Number(values.clients);
+
+	const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve'], {
+		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+		// BENCH_PROF=dir writes a CPU profile of the API process.
+		execArgv: process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []
+	});
+	const info = await new Promise<ServerInfo>((resolve, reject) => {
+		child.once('message', (m) => resolve(m as ServerInfo));
+		child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+	});
+	const sql = postgres(info.dbUrl, { max: 10, onnotice: () => {} });
+	try {
+		const userId = '5f0c3e1e-7a49-4e55-8b1f-0c1d2e3f4a5b';
+		const now = Math.floor(Date.now() / 1000);
+		const jwt = await new SignJWT({ sub: userId, role: 'authenticated', aud: 'authenticated', email: 'bench@example.test' })
+			.setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+			.setIssuedAt(now)
+			.setExpirationTime(now + 3600)
+			.sign(new TextEncoder().encode(info.jwtSecret));
+		const noteIds = (await sql`insert into public.notes (owner_id, body) select ${userId}::uuid, 'note ' || g from generate_series(1, 1000) g returning id`).map((r) => Number(r.id));
+
+		const agent = new Agent({ keepAlive: true, maxSockets: clients });
+		const url = new URL(info.url);
+		const call = (method: string, pathAndQuery: string, body?: string, extra: Record<string, string> = {}) =>
+			new Promise<boolean>((resolve, reject) => {
+				const req = request(
+					{
+						host: url.hostname,
+						port: url.port,
+						method,
+						path: `/rest/v1${pathAndQuery}`,
+						agent,
+						headers: { apikey: info.anonKey, authorization: `Bearer ${jwt}`, ...(body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}), ...extra }
+					},
+					(res) => {
+						res.resume();
+						res.on('end', () => resolve((res.statusCode ?? 500) < 300));
+					}
+				);
+				req.on('error', reject);
+				req.end(body);
+			});
+
+		// Direct references: the same statements through the driver (the superuser pool, as
+		// an application would send them; the API adds role, claims and JSON shaping).
+		const scenarios: { name: string; api: (i: number) => Promise<boolean>; direct: (i: number) => Promise<boolean> }[] = [
+			{
+				name: '(a) select by PK, RLS, authenticated',
+				api: (i) => call('GET', `/notes?select=*&id=eq.${noteIds[i % noteIds.length]}`),
+				direct: async (i) => (await sql`select id, owner_id, body from public.notes where id = ${noteIds[i % noteIds.length]}`).length === 1
+			},
+			{
+				name: '(b) select with one embed',
+				api: (i) => call('GET', `/films?select=title,directors(name)&id=eq.${(i % 4) + 1}`),
+				direct: async (i) =>
+					(await sql`select f.title, (select row_to_json(d) from (select name from public.directors where id = f.director_id) d) as directors from public.films f where f.id = ${(i % 4) + 1}`).length === 1
+			},
+			{
+				name: '(c) rpc',
+				api: (i) => call('POST', '/rpc/add', JSON.stringify({ a: i, b: 1 })),
+				direct: async (i) => (await sql`select public.add(${i}, 1)`).length === 1
+			},
+			{
+				name: '(d) insert',
+				api: (i) => call('POST', '/notes', JSON.stringify({ body: `bench ${i}` }), { prefer: 'return=minimal' }),
+				direct: async (i) => (await sql`insert into public.notes (owner_id, body) values (${userId}::uuid, ${`direct ${i}`})`).count === 1
+			}
+		];
+
+		// A second reference for (a): the same work the API asks of PostgreSQL (begin, role and
+		// claims, the statement, commit) pipelined through the driver on a reserved connection.
+		const claims = JSON.stringify({ sub: userId, role: 'authenticated', aud: 'authenticated', email: 'bench@example.test' });
+		const txReference = async (i: number) => {
+			const [, , rows] = await sql.begin((tx) => [
+				tx`select set_config('request.jwt.claims', ${claims}, true)`,
+				tx`select set_config('role', 'authenticated', true)`,
+				tx`select id, owner_id, body from public.notes where id = ${noteIds[i % noteIds.length]}`
+			]);
+			return rows.length === 1;
+		};
+		const results = [];
+		let peakRss = rssOf(info.pid);
+		for (const s of scenarios) {
+			const api = await measure(clients, seconds, s.api);
+			peakRss = Math.max(peakRss, rssOf(info.pid));
+			const direct = await measure(clients, seconds, s.direct);
+			results.push({ scenario: s.name, api, direct, ratio: direct.rps / api.rps });
+		}
+		const tx = await measure(clients, seconds, txReference);
+		const rssMb = rssOf(info.pid);
+
+		const fmt = (n: number, d = 0) => n.toFixed(d).padStart(8);
+		console.log(`\nREST benchmark: ${clients} clients, ${seconds}s per run, ${os.cpus().length} CPUs, Node ${process.version}\n`);
+		console.log(`${'scenario'.padEnd(40)} ${'API rps'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} │ ${'direct'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} │ ${'ratio'.padStart(6)} errors`);
+		for (const r of results) {
+			console.log(
+				`${r.scenario.padEnd(40)} ${fmt(r.api.rps)} ${fmt(r.api.p50, 2)} ${fmt(r.api.p99, 2)} │ ${fmt(r.direct.rps)} ${fmt(r.direct.p50, 2)} ${fmt(r.direct.p99, 2)} │ ${r.ratio.toFixed(2).padStart(6)} ${r.api.errors + r.direct.errors}`
+			);
+		}
+		console.log(`${'(a) reference: driver tx, role + claims'.padEnd(40)} ${''.padStart(8)} ${''.padStart(8)} ${''.padStart(8)} │ ${fmt(tx.rps)} ${fmt(tx.p50, 2)} ${fmt(tx.p99, 2)} │ ${(tx.rps / results[0].api.rps).toFixed(2).padStart(6)} ${tx.errors}`);
+		console.log(`\nAPI process RSS: ${rssMb.toFixed(1)} MB (peak seen ${peakRss.toFixed(1)} MB)`);
+		console.log('ratio = direct req/s ÷ API req/s (aim ≤ 2); aim (a) ≥ 2,500 req/s, RSS < 150 MB\n');
+
+		await mkdir(path.join(here, 'results'), { recursive: true });
+		await writeFile(
+			path.join(here, 'results', 'rest.json'),
+			JSON.stringify({ date: new Date().toISOString(), clients, seconds, cpus: os.cpus().length, loadAverage: os.loadavg(), node: process.version, results, selectByPkTransactionReference: tx, rssMb, peakRssMb: peakRss }, null, 2) + '\n'
+		);
+		agent.destroy();
+	} finally {
+		await sql.end({ timeout: 2 });
+		child.send('stop');
+		await new Promise((resolve) => child.once('exit', resolve));
+	}
+}
