@@ -122,17 +122,11 @@ export function createAuthService(ctx: RuntimeContext): Service {
 		redirects: new RedirectPolicy(ctx.config.auth.siteUrl, ctx.config.auth.additionalRedirectUrls)
 	};
 	const routes = buildRoutes();
-	let started = false;
 
 	return {
 		prefix: '/auth/v1',
 		openPaths: (path) => OPEN_PATHS.some((open) => path === open || path.startsWith(`${open}/`)),
 		async handle(gw) {
-			if (!started) {
-				// The API URL is known only once the gateway listens.
-				state.settings = settingsFrom(ctx);
-				started = true;
-			}
 			const r = new AuthRequest(state, gw);
 			try {
 				const candidates = routes.filter((route) => route.pattern.test(r.path));
