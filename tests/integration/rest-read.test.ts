@@ -3,6 +3,7 @@
  * every kind of embedding, hints, !inner, spreads, filters, ordering, ranges, counts,
  * single / maybeSingle, CSV and views. Runs against the fixture catalogue (seed.sql).
  */
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { LocalSupabase } from '../../supabase/local/index.ts';
@@ -328,6 +329,31 @@ describe('REST reads', () => {
 			expect(data).toHaveLength(100);
 			const films = await db.from('films').select('id').limit(1000);
 			expect(films.data).toHaveLength(5);
+		});
+	});
+
+	describe('garbage', () => {
+		it('answers random query strings with a PostgREST error object, never a 500', async () => {
+			const token = fc.oneof(
+				fc.constantFrom('select', 'order', 'limit', 'offset', 'or', 'and', 'id', 'title', 'directors.name', 'not.or', 'metadata->a', 'on_conflict', 'columns'),
+				fc.string({ maxLength: 6 })
+			);
+			const val = fc.oneof(
+				fc.constantFrom('eq.1', 'in.(1,2', 'id,directors(', '(id.eq.1,', 'is.maybe', 'desc.nullsfirst', '-1', '*,actors!inner(*)', 'fts(x).y', 'cs.{a', 'title::int'),
+				fc.string({ maxLength: 12 })
+			);
+			await fc.assert(
+				fc.asyncProperty(fc.array(fc.tuple(token, val), { minLength: 1, maxLength: 4 }), async (pairs) => {
+					const query = new URLSearchParams(pairs).toString();
+					const res = await rest(runtime, `/films?${query}`);
+					expect(res.status).toBeLessThan(500);
+					if (res.status >= 400) {
+						const body = (await res.json()) as Record<string, unknown>;
+						expect(Object.keys(body).sort()).toEqual(['code', 'details', 'hint', 'message']);
+					} else await res.arrayBuffer();
+				}),
+				{ numRuns: 150 }
+			);
 		});
 	});
 

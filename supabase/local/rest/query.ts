@@ -161,6 +161,7 @@ export function nodeSql(node: ReadNode, params: Params, options: NodeSqlOptions 
 		const j = ident(child.joinAlias);
 		const childSql = nodeSql(child, params, {
 			parentAlias: alias,
+			maxRows: options.maxRows,
 			from: child.computedRel ? `${qualified(child.computedRel.schema, child.computedRel.name)}(${ident(alias)})` : undefined
 		});
 		const kind = child.join === 'inner' ? 'INNER' : 'LEFT';
