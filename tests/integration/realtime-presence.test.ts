@@ -69,7 +69,7 @@ describe.each<Vsn>(['1.0.0', '2.0.0'])('presence (%s)', (vsn) => {
 
 		// Tracking again replaces the meta.
 		await chanB.track({ status: 'idle' });
-		await eventually(() => chanA.presenceState().bob?.[0]?.status === 'idle', 5000, 'bob idle');
+		await eventually(() => chanA.presenceState<{ status: string }>().bob?.[0]?.status === 'idle', 5000, 'bob idle');
 		expect(chanA.presenceState().bob).toHaveLength(1);
 
 		expect(await chanB.untrack()).toBe('ok');

@@ -15,7 +15,7 @@ import { checkToken, tokenOf } from './tokens.ts';
 /** What a channel asks of the postgres_changes extension. */
 export interface ChangeFeed {
 	/** Registers the channel's subscriptions; returns the join reply entries or an error per entry. */
-	subscribe(owner: ChangeListener, params: unknown[], claims: Claims): { replies: Record<string, unknown>[]; errors: string[] };
+	subscribe(owner: ChangeListener, params: unknown[], claims: Claims): Promise<{ replies: Record<string, unknown>[]; errors: string[] }>;
 	updateClaims(owner: ChangeListener, claims: Claims): void;
 	unsubscribe(owner: ChangeListener): void;
 	readonly ready: boolean;
@@ -129,7 +129,7 @@ export class Channel implements Subscriber, ChangeListener {
 			const verdict = await channel.authorize();
 			if (verdict) return refuse(verdict);
 		}
-		const changes = server.changes.subscribe(channel, channel.config.postgresChanges, channel.claims);
+		const changes = await server.changes.subscribe(channel, channel.config.postgresChanges, channel.claims);
 		channel.hub = server.registry.join(channel.subTopic, channel.config.isPrivate, channel);
 		channel.scheduleExpiry(checked.exp);
 		socket.reply(frame.topic, channel.joinRef, frame.ref, 'ok', { postgres_changes: changes.replies });
