@@ -2,7 +2,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { SupabaseClient } from '@supabase/supabase-js';
 import { freePort, startLocalSupabase, type LocalSupabase, type StartOptions } from '../../supabase/local/index.ts';
 import { closeClients, eventually, Inbox, realtimeClient, realtimeFixture, sleep, subscribed } from '../support/realtime.ts';
 
