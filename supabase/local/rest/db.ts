@@ -1,47 +1,15 @@
 /**
- * Running one request's statements in one transaction, in one round trip: `begin`, the
- * settings (role, claims, request.*), the optional pre-request function, the statement
- * and `commit` are written to a reserved connection together (postgres.js pipelines
- * queries issued on one connection before their answers arrive). When the answer decides
- * between commit and rollback (single-object writes, max-affected), the end of the
- * transaction waits for it instead.
+ * Running one request's statements in one transaction, in one round trip: the settings
+ * (role, claims, request.*, read-only), the optional pre-request function and the
+ * statement are sent with a single Sync, so they form one implicit transaction (as
+ * PostgREST's pipeline mode does). When the answer decides between commit and rollback
+ * (single-object writes, max-affected), the pipeline opens with BEGIN and the end of the
+ * transaction waits for the answer instead.
  */
-import postgres, { type Options, type Sql } from 'postgres';
+import { WireConnectionError, type WirePool, type WireRow } from './wire.ts';
 import type { Statement } from './query.ts';
 
-/**
- * A pool of single-connection clients. Each request takes one client for itself, so the
- * statements it sends queue on one connection and travel together. (postgres.js's own
- * `reserve()` can stall when the connection it hands out is still opening.)
- */
-export class ConnectionPool {
-	private idle: Sql[] = [];
-	private all: Sql[] = [];
-	private waiting: ((sql: Sql) => void)[] = [];
-	constructor(url: string, size: number, options: Options<Record<string, postgres.PostgresType>>) {
-		for (let i = 0; i < size; i++) {
-			const sql = postgres(url, { ...options, max: 1 }) as unknown as Sql;
-			this.all.push(sql);
-			this.idle.push(sql);
-		}
-	}
-	acquire(): Promise<Sql> {
-		const sql = this.idle.pop();
-		if (sql) return Promise.resolve(sql);
-		return new Promise((resolve) => this.waiting.push(resolve));
-	}
-	release(sql: Sql) {
-		const next = this.waiting.shift();
-		if (next) next(sql);
-		else this.idle.push(sql);
-	}
-	async end(timeout = 2) {
-		await Promise.all(this.all.map((sql) => sql.end({ timeout }).catch(() => {})));
-	}
-}
-
 export interface TxOptions {
-	readOnly: boolean;
 	setup: Statement[];
 	main: Statement;
 	/** Extra statements after the main one (planned counts). */
@@ -50,45 +18,42 @@ export interface TxOptions {
 	decide?: (rows: Row[]) => Error | null;
 }
 
-export type Row = Record<string, unknown>;
+export type Row = WireRow;
 
 export interface TxResult {
 	rows: Row[];
 	after: Row[][];
 }
 
-export async function runTransaction(pool: ConnectionPool, options: TxOptions): Promise<TxResult> {
+const BEGIN: Statement = { text: 'begin', params: [] };
+const COMMIT: Statement = { text: 'commit', params: [] };
+const ROLLBACK: Statement = { text: 'rollback', params: [] };
+
+export async function runTransaction(pool: WirePool, options: TxOptions): Promise<TxResult> {
 	const conn = await pool.acquire();
-	let clean = false;
 	try {
-		const queries = [
-			conn.unsafe(options.readOnly ? 'begin isolation level read committed read only' : 'begin isolation level read committed read write'),
-			...options.setup.map((s) => conn.unsafe(s.text, s.params as never[])),
-			conn.unsafe(options.main.text, options.main.params as never[]),
-			...(options.after ?? []).map((s) => conn.unsafe(s.text, s.params as never[]))
-		];
-		const mainIndex = 1 + options.setup.length;
-		if (!options.decide) queries.push(conn.unsafe('commit'));
-		const settled = await Promise.allSettled(queries);
-		const failed = settled.find((s) => s.status === 'rejected');
+		const after = options.after ?? [];
+		const statements = [...(options.decide ? [BEGIN] : []), ...options.setup, options.main, ...after];
+		const results = await conn.run(statements);
+		const failed = results.find((r) => r.error);
+		const mainIndex = (options.decide ? 1 : 0) + options.setup.length;
 		if (failed) {
-			if (options.decide) await conn.unsafe('rollback');
-			clean = true;
-			throw (failed as PromiseRejectedResult).reason;
+			if (options.decide) await conn.run([ROLLBACK]);
+			throw failed.error;
 		}
-		const value = (i: number) => [...((settled[i] as PromiseFulfilledResult<Row[]>).value ?? [])];
-		const rows = value(mainIndex);
-		const after = (options.after ?? []).map((_, i) => value(mainIndex + 1 + i));
+		const rows = results[mainIndex].rows;
+		const afterRows = after.map((_, i) => results[mainIndex + 1 + i].rows);
 		if (options.decide) {
 			const error = options.decide(rows);
-			await conn.unsafe(error ? 'rollback' : 'commit');
-			clean = true;
+			const end = await conn.run([error ? ROLLBACK : COMMIT]);
+			if (end[0]?.error) throw end[0].error;
 			if (error) throw error;
 		}
-		clean = true;
-		return { rows, after };
+		return { rows, after: afterRows };
+	} catch (error) {
+		if (error instanceof WireConnectionError) conn.closed = true;
+		throw error;
 	} finally {
-		if (!clean) await conn.unsafe('rollback').catch(() => {});
 		pool.release(conn);
 	}
 }

@@ -5,7 +5,8 @@
  */
 import type { GatewayRequest, RuntimeContext, RuntimeControl, Service } from '../context.ts';
 import { JwtError, type Claims } from '../jwt.ts';
-import { ConnectionPool, runTransaction, type Row } from './db.ts';
+import { runTransaction, type Row } from './db.ts';
+import { WirePool } from './wire.ts';
 import { apiRequestError, fromPgError, jwtError, PgrstError, schemaCacheError, type PgServerError } from './errors.ts';
 import { callPlan, findTable, mutatePlan, readPlan, type PlanContext } from './plan.ts';
 import { callStatement, ident, mutateStatement, plannedCountStatement, readStatement, type Statement } from './query.ts';
@@ -26,21 +27,7 @@ import { gucOverrides, negotiate, preferenceApplied, rangeStatus, contentRange, 
 import { loadSchemaCache, type SchemaCache } from './schema-cache.ts';
 import { openApi } from './openapi.ts';
 
-const SETTINGS_SQL = `select set_config('search_path', $1, true), set_config('request.jwt.claims', $2, true), set_config('request.method', $3, true), set_config('request.path', $4, true), set_config('request.headers', $5, true), set_config('request.cookies', $6, true), set_config('role', $7, true)`;
-
-/**
- * Values travel as the request's text and come back as PostgreSQL's text: the driver's
- * own conversions (JSON.stringify for json parameters, `true`-only booleans, Date
- * parsing) would change what PostgREST passes through verbatim.
- */
-const asText = (x: unknown) => (typeof x === 'string' ? x : String(x));
-const RAW_TYPES = {
-	number: { to: 0, from: [21, 23, 26, 700, 701], serialize: asText, parse: (x: string) => x },
-	json: { to: 114, from: [114, 3802], serialize: asText, parse: (x: string) => x },
-	boolean: { to: 16, from: [16], serialize: asText, parse: (x: string) => x },
-	date: { to: 1184, from: [1082, 1114, 1184], serialize: asText, parse: (x: string) => x },
-	bytea: { to: 17, from: [17], serialize: asText, parse: (x: string) => x }
-};
+const SETTINGS_SQL = `select set_config('search_path', $1, true), set_config('request.jwt.claims', $2, true), set_config('request.method', $3, true), set_config('request.path', $4, true), set_config('request.headers', $5, true), set_config('request.cookies', $6, true), set_config('role', $7, true), set_config('transaction_read_only', $8, true)`;
 
 interface Auth {
 	role: string;
@@ -73,7 +60,7 @@ function authenticatorUrl(dbUrl: string): string {
 
 export class RestService {
 	private ctx: RuntimeContext;
-	private pool: ConnectionPool;
+	private pool: WirePool;
 	private cache: Promise<SchemaCache>;
 	private jwtCache = new JwtCache();
 	private unlisten: (() => Promise<void>) | null = null;
@@ -87,14 +74,8 @@ export class RestService {
 		ctx.onSchemaChange(() => this.reload(true));
 	}
 
-	private makePool(): ConnectionPool {
-		return new ConnectionPool(authenticatorUrl(this.ctx.dbUrl), 10, {
-			onnotice: () => {},
-			connection: { application_name: 'postgrest' },
-			idle_timeout: 60,
-			fetch_types: false,
-			types: RAW_TYPES
-		});
+	private makePool(): WirePool {
+		return new WirePool(authenticatorUrl(this.ctx.dbUrl), 10);
 	}
 
 	private load(): Promise<SchemaCache> {
@@ -109,7 +90,7 @@ export class RestService {
 		if (renewPool) {
 			const old = this.pool;
 			this.pool = this.makePool();
-			void old.end(5);
+			old.end();
 			void this.listen();
 		}
 		this.cache = this.load();
@@ -131,7 +112,7 @@ export class RestService {
 	async close() {
 		this.closed = true;
 		await this.unlisten?.().catch(() => {});
-		await this.pool.end(2);
+		this.pool.end();
 	}
 
 	private async authenticate(token: string | null): Promise<Auth> {
@@ -225,13 +206,13 @@ export class RestService {
 		};
 	}
 
-	private setup(request: ApiRequest, auth: Auth, cache: SchemaCache): Statement[] {
+	private setup(request: ApiRequest, auth: Auth, cache: SchemaCache, readOnly: boolean): Statement[] {
 		const config = this.ctx.config;
 		const searchPath = [request.schema, ...config.api.extraSearchPath.filter((s) => s !== request.schema)].map(ident).join(', ');
 		const statements: Statement[] = [
 			{
 				text: SETTINGS_SQL,
-				params: [searchPath, JSON.stringify(auth.claims), request.method, request.path, JSON.stringify(request.headers), JSON.stringify(request.cookies), auth.role]
+				params: [searchPath, JSON.stringify(auth.claims), request.method, request.path, JSON.stringify(request.headers), JSON.stringify(request.cookies), auth.role, readOnly ? 'on' : 'off']
 			}
 		];
 		if (request.prefer.timezone) statements.push({ text: `select set_config('timezone', $1, true)`, params: [request.prefer.timezone] });
@@ -259,9 +240,9 @@ export class RestService {
 		};
 		const maxRows = this.ctx.config.api.maxRows > 0 ? this.ctx.config.api.maxRows : null;
 		const authed = auth.role !== 'anon';
-		const run = async (options: Parameters<typeof runTransaction>[1]) => {
+		const run = async ({ readOnly, ...options }: Omit<Parameters<typeof runTransaction>[1], 'setup'> & { readOnly: boolean }) => {
 			try {
-				return await runTransaction(this.pool, options);
+				return await runTransaction(this.pool, { ...options, setup: this.setup(request, auth, cache, readOnly) });
 			} catch (error) {
 				if (error instanceof PgrstError) throw error;
 				const pg = error as PgServerError;
@@ -269,7 +250,6 @@ export class RestService {
 				throw error;
 			}
 		};
-		const setup = this.setup(request, auth, cache);
 		const resource = request.resource;
 
 		if (resource.kind === 'schema') {
@@ -283,7 +263,7 @@ export class RestService {
 			const media = negotiate(request.accept, 'read');
 			const statement = readStatement(root, { format: media.format, stripNulls: media.stripNulls, exactCount: prefer.count === 'exact' || prefer.count === 'estimated', maxRows });
 			const planned = prefer.count === 'planned' || prefer.count === 'estimated';
-			const { rows, after } = await run({ readOnly: true, setup, main: statement, after: planned ? [plannedCountStatement(root)] : [] });
+			const { rows, after } = await run({ readOnly: true, main: statement, after: planned ? [plannedCountStatement(root)] : [] });
 			const row = rows[0];
 			const pageTotal = Number(row.page_total);
 			let total = row.total_result_set === null ? null : Number(row.total_result_set);
@@ -326,7 +306,7 @@ export class RestService {
 						return null;
 					}
 				: undefined;
-			const { rows } = await run({ readOnly: false, setup, main: statement, decide });
+			const { rows } = await run({ readOnly: false, main: statement, decide });
 			const row = rows[0];
 			const pageTotal = Number(row.page_total);
 			const kind = request.method === 'PUT' ? 'upsert' : plan.kind;
@@ -375,7 +355,7 @@ export class RestService {
 					return null;
 				}
 			: undefined;
-		const { rows } = await run({ readOnly, setup, main: statement, decide });
+		const { rows } = await run({ readOnly, main: statement, decide });
 		const row = rows[0];
 		const pageTotal = Number(row.page_total);
 		const total = row.total_result_set === null ? null : Number(row.total_result_set);
