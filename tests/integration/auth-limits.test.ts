@@ -47,6 +47,15 @@ describe('auth: rate limits and anonymous users', () => {
 		expect((await authClient(runtime).auth.signInWithPassword({ email, password: PASSWORD })).error).toBeNull();
 	});
 
+	it('answers a repeated sign-up with user_already_exists while SMS sign-ups auto-confirm (the CLI default)', async () => {
+		const email = await confirmedUser();
+		const again = await authClient(runtime).auth.signUp({ email, password: PASSWORD });
+		expect(again.error?.status).toBe(422);
+		expect(again.error?.code).toBe('user_already_exists');
+		const settings = await (await authFetch(runtime, '/settings')).json();
+		expect(settings).toMatchObject({ mailer_autoconfirm: false, phone_autoconfirm: true });
+	});
+
 	it('limits password sign-ins per client IP (429 over_request_rate_limit)', async () => {
 		const ip = randomIp();
 		for (let i = 0; i < 3; i++) {

@@ -44,7 +44,7 @@ function settings(state: AuthState): Record<string, unknown> {
 		external,
 		disable_signup: s.disableSignup,
 		mailer_autoconfirm: s.autoconfirm,
-		phone_autoconfirm: true,
+		phone_autoconfirm: s.smsAutoconfirm,
 		sms_provider: '',
 		saml_enabled: false,
 		saml_private_key_next_configured: false,

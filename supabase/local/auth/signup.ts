@@ -112,7 +112,7 @@ export async function signup(state: AuthState, r: AuthRequest, params: Params): 
 		});
 	} catch (error) {
 		if (!(error instanceof UserExists)) throw error;
-		if (s.autoconfirm) throw unprocessable('user_already_exists', 'User already registered');
+		if (s.autoconfirm || s.smsAutoconfirm) throw unprocessable('user_already_exists', 'User already registered');
 		return obfuscatedUser(error.user, aud, data);
 	}
 	outbox.deliver(state);

@@ -43,6 +43,8 @@ export interface AuthSettings {
 	refreshTokenReuseIntervalSeconds: number;
 	/** The hourly e-mail budget applies only with custom SMTP, as in the CLI. */
 	emailSendLimited: boolean;
+	/** GOTRUE_SMS_AUTOCONFIRM: `[auth.sms] enable_confirmations = false` (the CLI's default). */
+	smsAutoconfirm: boolean;
 	flowStateExpiryMs: number;
 	maxBodyBytes: number;
 }
@@ -68,22 +70,28 @@ export interface AuthState {
 	redirects: RedirectPolicy;
 }
 
-/** Whether config.toml enables custom SMTP (`[auth.email.smtp] enabled = true`). */
-function smtpEnabled(workdir: string): boolean {
+/**
+ * Two settings the runtime's config reader does not carry but GoTrue's behaviour depends
+ * on: whether custom SMTP is enabled (`[auth.email.smtp] enabled`), and whether SMS sign-ups
+ * need confirming (`[auth.sms] enable_confirmations`; with the default, false, GoTrue
+ * auto-confirms phones, which also makes a repeated e-mail sign-up an error rather than a
+ * look-alike user).
+ */
+function rawAuthSettings(workdir: string): { smtp: boolean; smsConfirmations: boolean } {
 	try {
 		const raw = parse(readFileSync(path.join(workdir, 'supabase', 'config.toml'), 'utf8')) as Record<string, unknown>;
-		const auth = raw.auth as Record<string, unknown> | undefined;
-		const email = auth?.email as Record<string, unknown> | undefined;
-		const smtp = email?.smtp as Record<string, unknown> | undefined;
-		return smtp?.enabled === true;
+		const auth = (raw.auth ?? {}) as Record<string, Record<string, unknown> | undefined>;
+		const smtp = (auth.email?.smtp ?? {}) as Record<string, unknown>;
+		return { smtp: smtp.enabled === true, smsConfirmations: auth.sms?.enable_confirmations === true };
 	} catch {
-		return false;
+		return { smtp: false, smsConfirmations: false };
 	}
 }
 
 export function settingsFrom(ctx: RuntimeContext): AuthSettings {
 	const auth = ctx.config.auth;
 	const otpLength = auth.email.otpLength >= 6 && auth.email.otpLength <= 10 ? auth.email.otpLength : 6;
+	const raw = rawAuthSettings(ctx.config.workdir);
 	return {
 		siteUrl: auth.siteUrl,
 		issuer: `${ctx.apiUrl}/auth/v1`,
@@ -106,7 +114,8 @@ export function settingsFrom(ctx: RuntimeContext): AuthSettings {
 		requiredCharacterSets: requiredCharacterSets(auth.passwordRequirements),
 		refreshTokenRotation: auth.enableRefreshTokenRotation,
 		refreshTokenReuseIntervalSeconds: auth.refreshTokenReuseInterval,
-		emailSendLimited: smtpEnabled(ctx.config.workdir),
+		emailSendLimited: raw.smtp,
+		smsAutoconfirm: !raw.smsConfirmations,
 		flowStateExpiryMs: 300_000,
 		maxBodyBytes: ctx.config.maxBodyBytes
 	};
