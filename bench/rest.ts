@@ -107,7 +107,7 @@ async function main() {
 	const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve'], {
 		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 		// BENCH_PROF=dir writes a CPU profile of the API process.
-		execArgv: process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []
+		execArgv: [...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []), ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])]
 	});
 	const info = await new Promise<ServerInfo>((resolve, reject) => {
 		child.once('message', (m) => resolve(m as ServerInfo));
