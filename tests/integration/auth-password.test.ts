@@ -222,6 +222,18 @@ describe('auth: e-mail and password, confirmations off', () => {
 		expect(error?.message).toBe('Anonymous sign-ins are disabled');
 	});
 
+	it('answers MFA enrolment as GoTrue does with MFA disabled, and reports aal1', async () => {
+		const sb = authClient(runtime);
+		await sb.auth.signUp({ email: uniqueEmail('mfa'), password: PASSWORD });
+		const enroll = await sb.auth.mfa.enroll({ factorType: 'totp' });
+		expect(enroll.error?.status).toBe(422);
+		expect(enroll.error?.code).toBe('mfa_totp_enroll_not_enabled');
+		const aal = await sb.auth.mfa.getAuthenticatorAssuranceLevel();
+		expect(aal.data).toMatchObject({ currentLevel: 'aal1', nextLevel: 'aal1' });
+		const factors = await sb.auth.mfa.listFactors();
+		expect(factors.data?.all).toEqual([]);
+	});
+
 	it('serves /settings, /health and the JWKS (the last two without an API key)', async () => {
 		const settings = await authFetch(runtime, '/settings');
 		expect(await settings.json()).toMatchObject({

@@ -13,7 +13,7 @@ import { RedirectPolicy } from './redirect.ts';
 import { signupRoute } from './signup.ts';
 import { AuthRequest, limitersFrom, requireLimit, settingsFrom, type AuthState } from './state.ts';
 import { tokenRoute } from './token.ts';
-import { getUser, logout, reauthenticate, updateUser } from './user.ts';
+import { enrollFactor, factorAction, getUser, logout, reauthenticate, updateUser } from './user.ts';
 import { verifyGet, verifyPost } from './verify.ts';
 
 type Handler = (state: AuthState, r: AuthRequest, ...params: string[]) => Promise<void>;
@@ -102,6 +102,10 @@ function buildRoutes(): Route[] {
 		route('PUT', '/user', updateUser),
 		route('POST', '/logout', logout),
 		route('GET', '/reauthenticate', reauthenticate),
+		route('POST', '/factors', enrollFactor),
+		route('POST', '/factors/:id/challenge', factorAction),
+		route('POST', '/factors/:id/verify', factorAction),
+		route('DELETE', '/factors/:id', factorAction),
 		route('POST', '/invite', admin(invite)),
 		route('GET', '/admin/users', admin(listUsers)),
 		route('POST', '/admin/users', admin(createUser)),
