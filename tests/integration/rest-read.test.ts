@@ -145,6 +145,24 @@ describe('REST reads', () => {
 			expect(data).toEqual([{ title: 'Seven Samurai', director: 'Akira Kurosawa' }]);
 		});
 
+		it('spreads a to-many embed into correlated arrays', async () => {
+			const { data } = await db.from('directors').select('name, ...films(titles:title, years:year)').order('year', { referencedTable: 'films' }).lt('id', 3).order('id');
+			expect(data).toEqual([
+				{ name: 'Agnès Varda', titles: ['Cleo from 5 to 7', 'Vagabond'], years: [1962, 1985] },
+				{ name: 'Akira Kurosawa', titles: ['Rashomon', 'Seven Samurai'], years: [1950, 1954] }
+			]);
+		});
+
+		it('embeds computed relationships (functions of the row returning rows)', async () => {
+			const { data } = await db.from('directors').select('name, acclaimed_films(title)').lt('id', 3).order('id');
+			expect(data).toEqual([
+				{ name: 'Agnès Varda', acclaimed_films: [{ title: 'Cleo from 5 to 7' }] },
+				{ name: 'Akira Kurosawa', acclaimed_films: [{ title: 'Rashomon' }, { title: 'Seven Samurai' }] }
+			]);
+			const one = await db.from('films').select('title, film_director(name)').eq('id', 3);
+			expect(one.data).toEqual([{ title: 'Seven Samurai', film_director: { name: 'Akira Kurosawa' } }]);
+		});
+
 		it('answers PGRST200 for tables without a relationship', async () => {
 			const { error, status } = await db.from('films').select('title, announcements(body)');
 			expect(status).toBe(400);

@@ -258,7 +258,6 @@ function buildNode(
 		const target = findTable(ctx.cache, relationship.foreignTable.schema, relationship.foreignTable.name);
 		const childOut = item.kind === 'relation' ? (item.alias ?? item.name) : item.name;
 		const child = buildNode(ctx, target, item.children, item.name, childOut, relationship, null, item.join ?? 'left', item.kind === 'spread', false);
-		if (child.spread && !child.toOne) throw apiRequestError.notImplemented(`A spread operation on '${item.name}' is only supported for to-one relationships`);
 		node.children.push(child);
 	}
 	if (!items.length || node.fields.length === 0 && node.children.length === 0) node.fields.push({ kind: 'star' });

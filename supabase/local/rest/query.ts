@@ -168,6 +168,11 @@ export function nodeSql(node: ReadNode, params: Params, options: NodeSqlOptions 
 		if (child.toOne) {
 			sql += ` ${kind} JOIN LATERAL (${childSql}) AS ${j} ON TRUE`;
 			if (!options.countOnly) selects.push(child.spread ? `${j}.*` : `row_to_json(${j}.*)::jsonb AS ${ident(child.outName)}`);
+		} else if (child.spread) {
+			// A to-many spread: each column becomes an array, correlated by position.
+			const columns = outputNames(child).map((n) => `COALESCE(json_agg(${j}.${ident(n)}), '[]')::jsonb AS ${ident(n)}`);
+			sql += ` ${kind} JOIN LATERAL (SELECT ${columns.join(', ')} FROM (${childSql}) AS ${j}) AS ${j} ON TRUE`;
+			if (!options.countOnly) selects.push(`${j}.*`);
 		} else {
 			sql += ` ${kind} JOIN LATERAL (SELECT json_agg(${j})::jsonb AS ${j} FROM (${childSql}) AS ${j}) AS ${j} ON ${child.join === 'inner' ? `${j} IS NOT NULL` : 'TRUE'}`;
 			if (!options.countOnly) selects.push(`COALESCE(${j}.${j}, '[]') AS ${ident(child.outName)}`);
@@ -196,6 +201,17 @@ export function nodeSql(node: ReadNode, params: Params, options: NodeSqlOptions 
 	if (limit !== null) text += ` LIMIT ${params.add(limit)}`;
 	if (node.range.offset) text += ` OFFSET ${params.add(node.range.offset)}`;
 	return text;
+}
+
+/** The column names a node's SELECT produces, in order. */
+function outputNames(node: ReadNode): string[] {
+	const names: string[] = [];
+	for (const f of node.fields) {
+		if (f.kind === 'star') names.push(...node.table.columns.keys());
+		else names.push(f.outName);
+	}
+	for (const child of node.children) names.push(...(child.spread ? outputNames(child) : [child.outName]));
+	return names;
 }
 
 const cap = (limit: number | null, max: number | null) => (limit === null ? max : max === null ? limit : Math.min(limit, max));
