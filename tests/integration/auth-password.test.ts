@@ -222,6 +222,19 @@ describe('auth: e-mail and password, confirmations off', () => {
 		expect(error?.message).toBe('Anonymous sign-ins are disabled');
 	});
 
+	it('sets a phone number at once while SMS sign-ups auto-confirm (the CLI default)', async () => {
+		const sb = authClient(runtime);
+		await sb.auth.signUp({ email: uniqueEmail('phone'), password: PASSWORD });
+		const phone = `3161${String(Date.now()).slice(-7)}`;
+		const { data, error } = await sb.auth.updateUser({ phone: `+${phone}` });
+		expect(error).toBeNull();
+		expect(data.user?.phone).toBe(phone);
+		expect(data.user?.phone_confirmed_at).toBeTruthy();
+		expect(data.user?.identities?.map((i) => i.provider).sort()).toEqual(['email', 'phone']);
+		const bad = await sb.auth.updateUser({ phone: 'call me' });
+		expect(bad.error?.code).toBe('validation_failed');
+	});
+
 	it('answers MFA enrolment as GoTrue does with MFA disabled, and reports aal1', async () => {
 		const sb = authClient(runtime);
 		await sb.auth.signUp({ email: uniqueEmail('mfa'), password: PASSWORD });

@@ -14,7 +14,7 @@ import {
 	type Query,
 	type UserRow
 } from './db.ts';
-import { internal } from './errors.ts';
+import { badRequest, internal } from './errors.ts';
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 const json = (q: Query, value: Record<string, unknown>) => q.json(value as postgres.JSONValue);
@@ -127,4 +127,11 @@ export async function completeEmailChange(q: Query, user: UserRow): Promise<User
 
 export async function logoutUser(q: Query, userId: string): Promise<void> {
 	await q`delete from auth.sessions where user_id = ${userId}`;
+}
+
+/** GoTrue's `validatePhone`: digits only after removing `+` and spaces, E.164 length. */
+export function validatePhone(phone: string): string {
+	const formatted = phone.replace(/[\s+]/g, '');
+	if (!/^[1-9][0-9]{1,14}$/.test(formatted)) throw badRequest('validation_failed', 'Invalid phone number format (E.164 required)');
+	return formatted;
 }

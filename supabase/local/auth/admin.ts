@@ -4,7 +4,7 @@
  * create, get, update and delete users, invite, and generate action links.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { confirmPhone, confirmUser, insertUser, setAppMetadata, setUserMetadata, updatePassword } from './accounts.ts';
+import { confirmPhone, confirmUser, insertUser, setAppMetadata, setUserMetadata, updatePassword, validatePhone } from './accounts.ts';
 import { verifyAccessToken } from './access-token.ts';
 import {
 	createIdentity,
@@ -126,11 +126,6 @@ const ADMIN_USER_PARAMS: ParamsSchema = {
 	}
 };
 
-function validatePhone(phone: string): string {
-	const formatted = phone.replace(/[\s+]/g, '');
-	if (!/^[1-9][0-9]{1,14}$/.test(formatted)) throw badRequest('validation_failed', 'Invalid phone number format (E.164 required)');
-	return formatted;
-}
 
 function banDuration(value: string): number | null {
 	if (!value) return null;

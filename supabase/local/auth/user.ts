@@ -3,7 +3,7 @@
  * `reauthenticate.go`): the bearer-token check every one of them makes, `GET`/`PUT
  * /user`, `POST /logout` with its scopes and `GET /reauthenticate`.
  */
-import { completeEmailChange, setUserMetadata, updatePassword } from './accounts.ts';
+import { completeEmailChange, setUserMetadata, updatePassword, validatePhone } from './accounts.ts';
 import { verifyAccessToken } from './access-token.ts';
 import {
 	createIdentity,
@@ -20,7 +20,7 @@ import {
 	type UserRow
 } from './db.ts';
 import { createFlowState, Outbox, sendEmailChange, sendReauthentication, tokenHash, validateEmail, validatePkce } from './email.ts';
-import { AuthError, badRequest, forbidden, sendJson, unprocessable } from './errors.ts';
+import { AuthError, badRequest, forbidden, internal, sendJson, unprocessable } from './errors.ts';
 import { map, ptr, str, type ParamsSchema } from './params.ts';
 import { checkPasswordStrength, hashPassword, verifyPassword } from './passwords.ts';
 import { requireLimit, type AuthRequest, type AuthState } from './state.ts';
@@ -87,12 +87,6 @@ const USER_UPDATE_PARAMS: ParamsSchema = {
 	}
 };
 
-/** GoTrue's `validatePhone`: digits only after removing `+` and spaces, E.164 length. */
-function validatePhone(phone: string): string {
-	const formatted = phone.replace(/[\s+]/g, '');
-	if (!/^[1-9][0-9]{1,14}$/.test(formatted)) throw badRequest('validation_failed', 'Invalid phone number format (E.164 required)');
-	return formatted;
-}
 
 export async function updateUser(state: AuthState, r: AuthRequest): Promise<void> {
 	const s = state.settings;
@@ -118,6 +112,10 @@ export async function updateUser(state: AuthState, r: AuthRequest): Promise<void
 	}
 	if (email && email !== user.email && (await findDuplicateEmail(state.sql, email, aud, user.id))) {
 		throw unprocessable('email_exists', 'A user with this email address has already been registered');
+	}
+	if (phone && phone !== user.phone && !s.smsAutoconfirm) {
+		// Without auto-confirm GoTrue would text a code; the local runtime has no SMS provider.
+		throw internal('Unable to get SMS provider');
 	}
 	if (phone && phone !== user.phone) {
 		const [taken] = await state.sql`select 1 from auth.users where phone = ${phone} and aud = ${aud} and is_sso_user = false limit 1`;
