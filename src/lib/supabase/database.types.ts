@@ -9,6 +9,44 @@ export type Json =
 export type Database = {
   public: {
     Tables: {
+      answers: {
+        Row: {
+          answered_at: string
+          kind: string
+          prompt_id: string
+          round_id: string
+          updated_at: string
+          user_id: string
+          value: number
+        }
+        Insert: {
+          answered_at: string
+          kind: string
+          prompt_id: string
+          round_id: string
+          updated_at?: string
+          user_id: string
+          value: number
+        }
+        Update: {
+          answered_at?: string
+          kind?: string
+          prompt_id?: string
+          round_id?: string
+          updated_at?: string
+          user_id?: string
+          value?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "answers_round_id_user_id_fkey"
+            columns: ["round_id", "user_id"]
+            isOneToOne: false
+            referencedRelation: "round_participants"
+            referencedColumns: ["round_id", "user_id"]
+          },
+        ]
+      }
       couple_invites: {
         Row: {
           accepted_at: string | null
@@ -151,6 +189,117 @@ export type Database = {
         }
         Relationships: []
       }
+      reflections: {
+        Row: {
+          body: string
+          prompt_id: string
+          round_id: string
+          shared: boolean
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          body: string
+          prompt_id: string
+          round_id: string
+          shared?: boolean
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          body?: string
+          prompt_id?: string
+          round_id?: string
+          shared?: boolean
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "reflections_round_id_user_id_fkey"
+            columns: ["round_id", "user_id"]
+            isOneToOne: false
+            referencedRelation: "round_participants"
+            referencedColumns: ["round_id", "user_id"]
+          },
+        ]
+      }
+      round_participants: {
+        Row: {
+          answered_count: number
+          predicted_count: number
+          round_id: string
+          started_at: string
+          submitted_at: string | null
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          answered_count?: number
+          predicted_count?: number
+          round_id: string
+          started_at?: string
+          submitted_at?: string | null
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          answered_count?: number
+          predicted_count?: number
+          round_id?: string
+          started_at?: string
+          submitted_at?: string | null
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "round_participants_round_id_fkey"
+            columns: ["round_id"]
+            isOneToOne: false
+            referencedRelation: "rounds"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      rounds: {
+        Row: {
+          couple_id: string
+          id: string
+          instrument_version: string
+          prompt_count: number
+          revealed_at: string | null
+          started_at: string
+          started_by: string | null
+        }
+        Insert: {
+          couple_id: string
+          id?: string
+          instrument_version: string
+          prompt_count: number
+          revealed_at?: string | null
+          started_at?: string
+          started_by?: string | null
+        }
+        Update: {
+          couple_id?: string
+          id?: string
+          instrument_version?: string
+          prompt_count?: number
+          revealed_at?: string | null
+          started_at?: string
+          started_by?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "rounds_couple_id_fkey"
+            columns: ["couple_id"]
+            isOneToOne: false
+            referencedRelation: "couples"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
     }
     Views: {
       [_ in never]: never
@@ -181,6 +330,24 @@ export type Database = {
       }
       leave_couple: { Args: Record<PropertyKey, never>; Returns: undefined }
       revoke_couple_invites: { Args: { couple_id: string }; Returns: undefined }
+      save_answers: {
+        Args: { answers: Json; round_id: string }
+        Returns: number
+      }
+      save_reflection: {
+        Args: {
+          body: string
+          prompt_id: string
+          round_id: string
+          shared?: boolean
+        }
+        Returns: undefined
+      }
+      start_round: {
+        Args: { instrument_version: string; prompt_count: number }
+        Returns: string
+      }
+      submit_round: { Args: { round_id: string }; Returns: string }
     }
     Enums: {
       [_ in never]: never
