@@ -114,7 +114,7 @@ describe('REST as the JWT role', () => {
 				sub: alice.id,
 				email: 'alice@studio.test',
 				method: 'POST',
-				path: '/rest/v1/rpc/whoami',
+				path: '/rpc/whoami',
 				header: 'hello',
 				cookie: 'mint'
 			});

@@ -202,7 +202,8 @@ export class RestService {
 			payload,
 			headers,
 			cookies: parseCookies(req.headers['cookie']),
-			path: url.pathname
+			// PostgREST sits behind the gateway, which strips /rest/v1: it sees /films, /rpc/fn.
+			path: g.path
 		};
 	}
 

@@ -310,6 +310,9 @@ export function mutateStatement(plan: MutatePlan, options: MutateOptions): State
 			else mutation += ` ON CONFLICT (${conflict}) DO UPDATE SET ${plan.columns.map((c) => `${ident(c)} = EXCLUDED.${ident(c)}`).join(', ')}`;
 		}
 		mutation += ` ${returning}${options.countInserted ? ', (xmax = 0) AS pgrst_inserted' : ''}`;
+	} else if (plan.kind === 'update' && !plan.columns.length) {
+		// Nothing to set: an empty result with the table's columns (as PostgREST answers `{}`).
+		mutation = `SELECT ${ident(table.name)}.* FROM ${target} AS ${ident(table.name)} WHERE false`;
 	} else {
 		const node = plan.returning;
 		const whereNode = { ...node, alias: table.name };
@@ -324,13 +327,9 @@ export function mutateStatement(plan: MutatePlan, options: MutateOptions): State
 		}
 		const where = conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
 		if (plan.kind === 'update') {
-			if (!plan.columns.length) {
-				mutation = `SELECT ${target}.* FROM ${target} WHERE false`;
-			} else {
-				const sets = plan.columns.map((c) => `${ident(c)} = pgrst_body.${ident(c)}`).join(', ');
-				const source = payloadSource(table, plan.columns, plan.body, plan.bodyIsObject, plan.applyDefaults, params).replace(/^FROM /, '');
-				mutation = `UPDATE ${target} AS ${ident(table.name)} SET ${sets} FROM ${source}${where} ${returning.replace(target, ident(table.name))}`;
-			}
+			const sets = plan.columns.map((c) => `${ident(c)} = pgrst_body.${ident(c)}`).join(', ');
+			const source = payloadSource(table, plan.columns, plan.body, plan.bodyIsObject, plan.applyDefaults, params).replace(/^FROM /, '');
+			mutation = `UPDATE ${target} AS ${ident(table.name)} SET ${sets} FROM ${source}${where} ${returning.replace(target, ident(table.name))}`;
 		} else {
 			mutation = `DELETE FROM ${target} AS ${ident(table.name)}${where} ${returning.replace(target, ident(table.name))}`;
 		}
