@@ -9,6 +9,50 @@ export type Json =
 export type Database = {
   public: {
     Tables: {
+      agreements: {
+        Row: {
+          body: string
+          couple_id: string
+          created_at: string
+          created_by: string | null
+          done: boolean
+          id: string
+          position: number
+          updated_at: string
+          updated_by: string | null
+        }
+        Insert: {
+          body: string
+          couple_id: string
+          created_at?: string
+          created_by?: string | null
+          done?: boolean
+          id?: string
+          position?: number
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Update: {
+          body?: string
+          couple_id?: string
+          created_at?: string
+          created_by?: string | null
+          done?: boolean
+          id?: string
+          position?: number
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "agreements_couple_id_fkey"
+            columns: ["couple_id"]
+            isOneToOne: false
+            referencedRelation: "couples"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       answers: {
         Row: {
           answered_at: string
@@ -44,6 +88,41 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "round_participants"
             referencedColumns: ["round_id", "user_id"]
+          },
+        ]
+      }
+      collision_notes: {
+        Row: {
+          body: string
+          discussed_at: string | null
+          round_id: string
+          situation_id: string
+          updated_at: string
+          updated_by: string | null
+        }
+        Insert: {
+          body?: string
+          discussed_at?: string | null
+          round_id: string
+          situation_id: string
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Update: {
+          body?: string
+          discussed_at?: string | null
+          round_id?: string
+          situation_id?: string
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "collision_notes_round_id_fkey"
+            columns: ["round_id"]
+            isOneToOne: false
+            referencedRelation: "rounds"
+            referencedColumns: ["id"]
           },
         ]
       }
@@ -140,6 +219,35 @@ export type Database = {
           id?: string
         }
         Relationships: []
+      }
+      cycles: {
+        Row: {
+          round_id: string
+          steps: NonNullable<Json>
+          updated_at: string
+          updated_by: string | null
+        }
+        Insert: {
+          round_id: string
+          steps?: NonNullable<Json>
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Update: {
+          round_id?: string
+          steps?: NonNullable<Json>
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "cycles_round_id_fkey"
+            columns: ["round_id"]
+            isOneToOne: true
+            referencedRelation: "rounds"
+            referencedColumns: ["id"]
+          },
+        ]
       }
       notices: {
         Row: {
