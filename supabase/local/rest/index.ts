@@ -74,8 +74,32 @@ export class RestService {
 		ctx.onSchemaChange(() => this.reload(true));
 	}
 
+	/** Connected as the superuser (no authenticator login on this server): roles are checked here. */
+	private superuserFallback = false;
+
 	private makePool(): WirePool {
-		return new WirePool(authenticatorUrl(this.ctx.dbUrl), 10);
+		const pool = new WirePool(this.superuserFallback ? this.ctx.dbUrl : authenticatorUrl(this.ctx.dbUrl), 10);
+		if (!this.superuserFallback) void this.probe(pool);
+		return pool;
+	}
+
+	/** A database named by DATABASE_URL may not let `authenticator` log in: fall back to the URL's own user. */
+	private async probe(pool: WirePool) {
+		const conn = await pool.acquire();
+		try {
+			await conn.run([{ text: 'select 1', params: [] }]);
+		} catch (error) {
+			const code = (error as { code?: string }).code ?? '';
+			if (code.startsWith('28') && !this.closed) {
+				this.ctx.log(`[rest] authenticator cannot log in (${(error as Error).message}); using the database URL's user and checking roles itself`);
+				this.superuserFallback = true;
+				const old = this.pool;
+				this.pool = this.makePool();
+				old.end();
+			}
+		} finally {
+			pool.release(conn);
+		}
 	}
 
 	private load(): Promise<SchemaCache> {
@@ -208,6 +232,12 @@ export class RestService {
 	}
 
 	private setup(request: ApiRequest, auth: Auth, cache: SchemaCache, readOnly: boolean): Statement[] {
+		if (this.superuserFallback && !cache.assumableRoles.has(auth.role)) {
+			// What PostgreSQL answers the authenticator for a role it may not become.
+			throw cache.roles.has(auth.role)
+				? fromPgError({ code: '42501', message: `permission denied to set role "${auth.role}"` }, auth.role !== 'anon')
+				: fromPgError({ code: '22023', message: `role "${auth.role}" does not exist` }, auth.role !== 'anon');
+		}
 		const config = this.ctx.config;
 		const searchPath = [request.schema, ...config.api.extraSearchPath.filter((s) => s !== request.schema)].map(ident).join(', ');
 		const statements: Statement[] = [

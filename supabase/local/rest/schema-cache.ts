@@ -100,6 +100,8 @@ export interface SchemaCache {
 	computedRelationships: Map<string, Map<string, Routine>>;
 	/** Roles the authenticator is a member of (may `set role` to). */
 	assumableRoles: Set<string>;
+	/** Every role name in the cluster. */
+	roles: Set<string>;
 	/** `pgrst.*` settings of the authenticator role (in-database config). */
 	settings: Map<string, string>;
 }
@@ -166,7 +168,7 @@ from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_type rt on 
 where n.nspname = any($1::text[]) and p.prokind = 'f'`;
 
 const ROLES_SQL = `
-select r.rolname from pg_roles r where pg_has_role('authenticator', r.oid, 'member') and r.rolname <> 'authenticator'`;
+select r.rolname, exists (select 1 from pg_roles a where a.rolname = 'authenticator') and pg_has_role('authenticator', r.oid, 'member') and r.rolname <> 'authenticator' as assumable from pg_roles r`;
 
 const SETTINGS_SQL = `
 select split_part(s, '=', 1) as key, substr(s, strpos(s, '=') + 1) as value
@@ -429,7 +431,8 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 		routines,
 		computedFields,
 		computedRelationships,
-		assumableRoles: new Set(roleRows.map((r) => r.rolname as string)),
+		assumableRoles: new Set(roleRows.filter((r) => r.assumable).map((r) => r.rolname as string)),
+		roles: new Set(roleRows.map((r) => r.rolname as string)),
 		settings: new Map(settingRows.map((r) => [String(r.key).slice('pgrst.'.length), String(r.value)]))
 	};
 }
