@@ -75,8 +75,33 @@ function escapeRe(c: string): string {
 	return c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
-function hostname(url: URL): string {
-	return url.hostname.replace(/^\[(.*)\]$/, '$1');
+/**
+ * Scheme, host and port as Go's `url.Parse` reads them: the host as written (WHATWG URL
+ * would turn `2130706433` into `127.0.0.1`, which Go, and so GoTrue, does not).
+ */
+function goParts(raw: string): { scheme: string; host: string; port: string } | null {
+	try {
+		new URL(raw);
+	} catch {
+		return null;
+	}
+	const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):(.*)$/s.exec(raw);
+	if (!m) return { scheme: '', host: '', port: '' };
+	const rest = m[2];
+	if (!rest.startsWith('//')) return { scheme: m[1].toLowerCase(), host: '', port: '' };
+	let authority = rest.slice(2).split(/[/?#]/, 1)[0];
+	authority = authority.slice(authority.lastIndexOf('@') + 1);
+	let host = authority;
+	let port = '';
+	const bracket = /^\[([^\]]*)\](?::(.*))?$/.exec(authority);
+	if (bracket) {
+		host = bracket[1];
+		port = bracket[2] ?? '';
+	} else if (authority.includes(':')) {
+		host = authority.slice(0, authority.lastIndexOf(':'));
+		port = authority.slice(authority.lastIndexOf(':') + 1);
+	}
+	return { scheme: m[1].toLowerCase(), host, port };
 }
 
 function isLoopbackIp(host: string): boolean {
@@ -90,30 +115,24 @@ const LOCALHOST = new Set(['localhost', '127.0.0.1', '::1', '0.0.0.0', '::']);
 
 export class RedirectPolicy {
 	readonly siteUrl: string;
-	private readonly site: URL | null;
+	private readonly site: { scheme: string; host: string; port: string } | null;
 	private readonly patterns: RegExp[];
 
 	constructor(siteUrl: string, allowList: string[]) {
 		this.siteUrl = siteUrl;
-		this.site = safeUrl(siteUrl);
+		this.site = goParts(siteUrl);
 		this.patterns = allowList.filter(Boolean).map(globToRegExp);
 	}
 
 	isValid(redirectUrl: string): boolean {
 		if (!redirectUrl) return false;
-		const ref = safeUrl(redirectUrl);
+		const ref = goParts(redirectUrl);
 		if (!ref || !this.site) return false;
-		const refHost = hostname(ref);
-		const sitePort = this.site.port;
-		if (
-			hostname(this.site) === refHost &&
-			this.site.protocol === ref.protocol &&
-			(sitePort === ref.port || LOCALHOST.has(refHost.toLowerCase()))
-		) {
+		const refHost = ref.host;
+		if (this.site.host === refHost && this.site.scheme === ref.scheme && (this.site.port === ref.port || LOCALHOST.has(refHost.toLowerCase()))) {
 			return true;
 		}
-		const scheme = ref.protocol.replace(/:$/, '').toLowerCase();
-		const isHttp = scheme === 'http' || scheme === 'https';
+		const isHttp = ref.scheme === 'http' || ref.scheme === 'https';
 		if (/^[0-9]+$/.test(refHost)) return false;
 		if (isIP(refHost)) return isLoopbackIp(refHost);
 		if (isHttp && !/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$/.test(refHost)) return false;
@@ -130,13 +149,5 @@ export class RedirectPolicy {
 		const referer = req.headers.referer ?? '';
 		if (this.isValid(referer)) return referer;
 		return this.siteUrl;
-	}
-}
-
-function safeUrl(value: string): URL | null {
-	try {
-		return new URL(value);
-	} catch {
-		return null;
 	}
 }
