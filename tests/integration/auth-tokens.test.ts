@@ -109,6 +109,19 @@ describe('auth: refresh tokens and JWTs', () => {
 		expect((await after.json()).code).toBe('refresh_token_not_found');
 	});
 
+	it('signs in users written by SQL with pgcrypto hashes, as seed files do', async () => {
+		const email = uniqueEmail('seeded');
+		const id = crypto.randomUUID();
+		await sql`
+			insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+			values ('00000000-0000-0000-0000-000000000000', ${id}, 'authenticated', 'authenticated', ${email},
+				extensions.crypt(${PASSWORD}, extensions.gen_salt('bf', 6)), now(), '{"provider":"email","providers":["email"]}', '{}', now(), now())`;
+		const { data, error } = await authClient(runtime).auth.signInWithPassword({ email, password: PASSWORD });
+		expect(error).toBeNull();
+		expect(data.user?.id).toBe(id);
+		expect(data.user?.identities).toEqual([]);
+	});
+
 	it('refuses tampered, expired, unsigned, foreign and malformed JWTs (bad_jwt, 403)', async () => {
 		const { sb, session } = await signedIn();
 		const { payload } = decodeJwt(session.access_token);
