@@ -209,15 +209,30 @@ export async function isFreshDatabase(dbUrl: string): Promise<boolean> {
 	}
 }
 
-/** Drops and recreates the database named in `dbUrl` (connecting through template1). */
+/**
+ * Drops and recreates the database named in `dbUrl` (connecting through template1).
+ * Logical replication slots on it (Realtime's postgres_changes) block the drop, so their
+ * sessions are ended and leftover slots dropped first; a listener that reconnects in
+ * between is ended again on the next try.
+ */
 export async function recreateDatabase(dbUrl: string): Promise<void> {
 	const url = new URL(dbUrl);
 	const name = decodeURIComponent(url.pathname.slice(1)) || 'postgres';
 	url.pathname = '/template1';
 	const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
+	const ident = '"' + name.replace(/"/g, '""') + '"';
 	try {
-		const ident = '"' + name.replace(/"/g, '""') + '"';
-		await sql.unsafe(`drop database if exists ${ident} with (force)`);
+		for (let attempt = 0; ; attempt++) {
+			await sql`select pg_terminate_backend(active_pid) from pg_replication_slots where database = ${name} and active_pid is not null`;
+			await sql`select pg_drop_replication_slot(slot_name) from pg_replication_slots where database = ${name} and not active and not temporary`;
+			try {
+				await sql.unsafe(`drop database if exists ${ident} with (force)`);
+				break;
+			} catch (error) {
+				if ((error as { code?: string }).code !== '55006' || attempt >= 20) throw error;
+				await new Promise((r) => setTimeout(r, 100));
+			}
+		}
 		await sql.unsafe(`create database ${ident}`);
 	} finally {
 		await sql.end();

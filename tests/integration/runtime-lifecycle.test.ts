@@ -94,6 +94,26 @@ describe('migrations and seed', () => {
 		await sb.reset();
 		expect(await query<{ v: string }>(sb.dbUrl, 'select v from public.t')).toEqual([{ v: 'seeded' }]);
 	});
+
+	it('reset works while Realtime listens for postgres_changes, and the API serves the new database', async () => {
+		const p = await project({
+			migrations: { '20240101000000_t.sql': 'create table public.t (v text); grant select on public.t to anon; alter publication supabase_realtime add table public.t;' },
+			seed: "insert into public.t values ('seeded');"
+		});
+		const sb = await startLocalSupabase({ workdir: p.dir, port: 0, dbPort: 0, mailboxPort: 0, ephemeral: true, databaseUrl: '' });
+		cleanups.push(() => sb.stop());
+		const db = client(sb);
+		const channel = db.channel('changes').on('postgres_changes', { event: '*', schema: 'public', table: 't' }, () => {});
+		await new Promise<void>((resolve, reject) => {
+			const timer = setTimeout(() => reject(new Error('no subscription')), 8000);
+			channel.subscribe((status) => status === 'SUBSCRIBED' && (clearTimeout(timer), resolve()));
+		});
+		await query(sb.dbUrl, "insert into public.t values ('mine')");
+		await sb.reset();
+		const { data } = await db.from('t').select('v');
+		expect(data).toEqual([{ v: 'seeded' }]);
+		await db.removeAllChannels();
+	});
 });
 
 describe('DATABASE_URL', () => {
