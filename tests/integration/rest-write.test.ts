@@ -111,6 +111,14 @@ describe('REST writes', () => {
 			expect(error).toBeNull();
 		});
 
+		it('round-trips a large value (many network chunks each way)', async () => {
+			const name = 'ü'.repeat(1_500_000);
+			const { data, error } = await db.from('people').insert({ name }).select('id').single();
+			expect(error).toBeNull();
+			const back = await db.from('people').select('name').eq('id', data!.id).single();
+			expect(back.data?.name).toBe(name);
+		});
+
 		it('inserts CSV payloads', async () => {
 			const res = await rest(runtime, '/people', {
 				method: 'POST',

@@ -109,8 +109,12 @@ export function findTable(cache: SchemaCache, schema: string, name: string): Tab
 	throw schemaCacheError.tableNotFound(schema, name, suggestion ? `Perhaps you meant the table '${schema}.${suggestion}'` : null);
 }
 
-const columnMissing = (table: Table, column: string) =>
-	new PgrstError(400, '42703', `column ${table.name}.${column} does not exist`);
+/** PostgreSQL's error for an unknown column, with its "Perhaps you meant" hint for a close name. */
+function columnMissing(table: Table, column: string): PgrstError {
+	const near = closest(column, table.columns.keys(), 0.5);
+	const hint = near ? `Perhaps you meant to reference the column "${table.name}.${near}".` : null;
+	return new PgrstError(400, '42703', `column ${table.name}.${column} does not exist`, null, hint);
+}
 
 function resolveField(cache: SchemaCache, table: Table, field: Field): FieldRef {
 	const column = table.columns.get(field.name);

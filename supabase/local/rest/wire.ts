@@ -198,8 +198,20 @@ export class WireConnection {
 		return this.ready;
 	}
 
+	private pendingChunks: Buffer[] = [];
+	private pendingSize = 0;
+	/** Bytes needed before the next message is complete (0: unknown yet). */
+	private need = 0;
+
 	private receive(chunk: Buffer) {
-		this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+		// Large results arrive in many chunks: gather them until the message is whole, then
+		// join once (joining on every chunk would copy the growing buffer each time).
+		this.pendingChunks.push(chunk);
+		this.pendingSize += chunk.length;
+		if (this.need && this.pendingSize < this.need) return;
+		this.buffer = this.pendingChunks.length === 1 ? this.pendingChunks[0] : Buffer.concat(this.pendingChunks, this.pendingSize);
+		this.pendingChunks = [];
+		this.pendingSize = 0;
 		let offset = 0;
 		while (this.buffer.length - offset >= 5) {
 			const length = this.buffer.readInt32BE(offset + 1);
@@ -210,7 +222,13 @@ export class WireConnection {
 			if (this.onStartup) this.onStartup({ type, body });
 			else this.message(type, body);
 		}
-		this.buffer = offset === this.buffer.length ? Buffer.alloc(0) : this.buffer.subarray(offset);
+		const rest = this.buffer.subarray(offset);
+		this.buffer = Buffer.alloc(0);
+		this.need = rest.length >= 5 ? rest.readInt32BE(1) + 1 : 0;
+		if (rest.length) {
+			this.pendingChunks.push(rest);
+			this.pendingSize = rest.length;
+		}
 	}
 
 	private columns: string[] = [];
