@@ -27,9 +27,11 @@ export async function recover(state: AuthState, r: AuthRequest): Promise<void> {
 	const user = await findUserByEmail(state.sql, email, r.aud());
 	if (!user) return sendJson(r.res, 200, {});
 	const pkce = challenge !== '';
-	if (pkce) await createFlowState(state.sql, { providerType: 'recovery', method: 'recovery', challenge, challengeMethod, userId: user.id });
 	const outbox = new Outbox();
-	await state.sql.begin((tx) => sendRecoveryOrMagicLink(state, r, tx, user, 'recovery', pkce, outbox));
+	await state.sql.begin(async (tx) => {
+		if (pkce) await createFlowState(tx, { providerType: 'recovery', method: 'recovery', challenge, challengeMethod, userId: user.id });
+		await sendRecoveryOrMagicLink(state, r, tx, user, 'recovery', pkce, outbox);
+	});
 	outbox.deliver(state);
 	return sendJson(r.res, 200, {});
 }
@@ -98,9 +100,11 @@ async function magicLink(state: AuthState, r: AuthRequest): Promise<void> {
 
 async function sendMagicLink(state: AuthState, r: AuthRequest, user: UserRow, challenge: string, challengeMethod: string): Promise<void> {
 	const pkce = challenge !== '';
-	if (pkce) await createFlowState(state.sql, { providerType: 'magiclink', method: 'magiclink', challenge, challengeMethod, userId: user.id });
 	const outbox = new Outbox();
-	await state.sql.begin((tx) => sendRecoveryOrMagicLink(state, r, tx, user, 'magiclink', pkce, outbox));
+	await state.sql.begin(async (tx) => {
+		if (pkce) await createFlowState(tx, { providerType: 'magiclink', method: 'magiclink', challenge, challengeMethod, userId: user.id });
+		await sendRecoveryOrMagicLink(state, r, tx, user, 'magiclink', pkce, outbox);
+	});
 	outbox.deliver(state);
 	return sendJson(r.res, 200, {});
 }
