@@ -91,7 +91,12 @@ async function e2eStep(): Promise<Tally> {
 const steps: Record<string, () => Promise<Tally>> = {
 	check: async () => {
 		const runtime = await staticStep('check: runtime types', bin('tsc'), ['-p', 'tsconfig.runtime.json']);
-		if (!existsSync(path.join(root, 'svelte.config.js'))) return runtime;
+		// SvelteKit 3 reads its config from vite.config.ts (svelte.config.js is gone).
+		if (!existsSync(path.join(root, 'svelte.config.js')) && !existsSync(path.join(root, 'vite.config.ts'))) return runtime;
+		// The Paraglide messages are compiled before the type check, which imports them.
+		if (existsSync(path.join(root, 'project.inlang'))) {
+			await run(bin('paraglide-js'), ['compile', '--project', './project.inlang', '--outdir', './src/lib/paraglide', '--strategy', 'cookie', 'preferredLanguage', 'baseLocale', '--silent']);
+		}
 		await run(bin('svelte-kit'), ['sync']);
 		const app = await staticStep('check: svelte-check', bin('svelte-check'), ['--tsconfig', './tsconfig.json', '--fail-on-warnings']);
 		return { passed: runtime.passed + app.passed, failed: runtime.failed + app.failed, skipped: 0 };

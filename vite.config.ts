@@ -1,0 +1,47 @@
+import { paraglideVitePlugin } from '@inlang/paraglide-js';
+import adapter from '@sveltejs/adapter-node';
+import { sveltekit } from '@sveltejs/kit/vite';
+import { defineConfig } from 'vite';
+
+// The Supabase API origin the browser talks to; the CSP must allow it for fetch and
+// websockets. Read at build time from the same variable the app uses at run time.
+type HostSource = `${string}://${string}.${string}`;
+const supabaseOrigin = ((): HostSource => {
+	try {
+		return new URL(process.env.PUBLIC_SUPABASE_URL ?? 'http://127.0.0.1:54321').origin as HostSource;
+	} catch {
+		return 'http://127.0.0.1:54321';
+	}
+})();
+const supabaseSocket = supabaseOrigin.replace(/^http/, 'ws') as HostSource;
+
+export default defineConfig({
+	plugins: [
+		paraglideVitePlugin({
+			project: './project.inlang',
+			outdir: './src/lib/paraglide',
+			// Cookie first (the profile's choice is written there at sign-in), then the
+			// browser's language on a first visit, then Dutch.
+			strategy: ['cookie', 'preferredLanguage', 'baseLocale']
+		}),
+		sveltekit({
+			adapter: adapter(),
+			csrf: { trustedOrigins: [] },
+			csp: {
+				mode: 'auto',
+				directives: {
+					'default-src': ['self'],
+					'script-src': ['self'],
+					'style-src': ['self', 'unsafe-inline'],
+					'img-src': ['self', 'data:'],
+					'font-src': ['self'],
+					'connect-src': ['self', supabaseOrigin, supabaseSocket],
+					'form-action': ['self'],
+					'frame-ancestors': ['none'],
+					'base-uri': ['self'],
+					'object-src': ['none']
+				}
+			}
+		})
+	]
+});
