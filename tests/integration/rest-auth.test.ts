@@ -120,6 +120,14 @@ describe('REST as the JWT role', () => {
 			});
 		});
 
+		it("applies the role's own settings (statement_timeout) and Prefer: timezone", async () => {
+			expect((await restClient(runtime).rpc('current_setting_of', { name: 'statement_timeout' })).data).toBe('3s');
+			expect((await restClient(runtime, alice.jwt).rpc('current_setting_of', { name: 'statement_timeout' })).data).toBe('8s');
+			const res = await rest(runtime, '/rpc/current_setting_of?name=TimeZone', { headers: { Prefer: 'timezone=America/Los_Angeles' } });
+			expect(await res.json()).toBe('America/Los_Angeles');
+			expect(res.headers.get('preference-applied')).toBe('timezone=America/Los_Angeles');
+		});
+
 		it('runs as anon with the anon key alone', async () => {
 			const { data } = await restClient(runtime).rpc('whoami');
 			expect(data).toMatchObject({ role: 'anon', sub: null });

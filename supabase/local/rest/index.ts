@@ -27,7 +27,6 @@ import { gucOverrides, negotiate, preferenceApplied, rangeStatus, contentRange, 
 import { loadSchemaCache, type SchemaCache } from './schema-cache.ts';
 import { openApi } from './openapi.ts';
 
-const SETTINGS_SQL = `select set_config('search_path', $1, true), set_config('request.jwt.claims', $2, true), set_config('request.method', $3, true), set_config('request.path', $4, true), set_config('request.headers', $5, true), set_config('request.cookies', $6, true), set_config('role', $7, true), set_config('transaction_read_only', $8, true)`;
 
 interface Auth {
 	role: string;
@@ -240,13 +239,34 @@ export class RestService {
 		}
 		const config = this.ctx.config;
 		const searchPath = [request.schema, ...config.api.extraSearchPath.filter((s) => s !== request.schema)].map(ident).join(', ');
-		const statements: Statement[] = [
-			{
-				text: SETTINGS_SQL,
-				params: [searchPath, JSON.stringify(auth.claims), request.method, request.path, JSON.stringify(request.headers), JSON.stringify(request.cookies), auth.role, readOnly ? 'on' : 'off']
-			}
-		];
-		if (request.prefer.timezone) statements.push({ text: `select set_config('timezone', $1, true)`, params: [request.prefer.timezone] });
+		// One statement, in PostgREST's order: search_path, the role's own settings (such as
+		// statement_timeout), role, claims (with the role), request.*, timezone.
+		const params: (string | null)[] = [];
+		const calls: string[] = [];
+		const set = (name: string | null, value: string) => {
+			if (name !== null) params.push(name);
+			const nameSql = name === null ? null : `$${params.length}`;
+			params.push(value);
+			return nameSql;
+		};
+		const add = (constantName: string, value: string) => {
+			set(null, value);
+			calls.push(`set_config('${constantName}', $${params.length}, true)`);
+		};
+		add('search_path', searchPath);
+		for (const [key, value] of cache.roleSettings.get(auth.role) ?? []) {
+			const nameSql = set(key, value);
+			calls.push(`set_config(${nameSql}, $${params.length}, true)`);
+		}
+		add('role', auth.role);
+		add('request.jwt.claims', JSON.stringify({ ...auth.claims, role: auth.role }));
+		add('request.method', request.method);
+		add('request.path', request.path);
+		add('request.headers', JSON.stringify(request.headers));
+		add('request.cookies', JSON.stringify(request.cookies));
+		if (request.prefer.timezone) add('timezone', request.prefer.timezone);
+		add('transaction_read_only', readOnly ? 'on' : 'off');
+		const statements: Statement[] = [{ text: `select ${calls.join(', ')}`, params }];
 		// db-pre-request: from config, else PostgREST's in-database config (pgrst.db_pre_request).
 		const preRequest = config.dbPreRequest ?? cache.settings.get('db_pre_request') ?? null;
 		if (preRequest) {

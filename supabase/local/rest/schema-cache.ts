@@ -102,6 +102,8 @@ export interface SchemaCache {
 	assumableRoles: Set<string>;
 	/** Every role name in the cluster. */
 	roles: Set<string>;
+	/** Per-role settings (statement_timeout …) to apply when becoming that role. */
+	roleSettings: Map<string, [string, string][]>;
 	/** `pgrst.*` settings of the authenticator role (in-database config). */
 	settings: Map<string, string>;
 }
@@ -170,6 +172,21 @@ where n.nspname = any($1::text[]) and p.prokind = 'f'`;
 const ROLES_SQL = `
 select r.rolname, exists (select 1 from pg_roles a where a.rolname = 'authenticator') and pg_has_role('authenticator', r.oid, 'member') and r.rolname <> 'authenticator' as assumable from pg_roles r`;
 
+/** Settings of the roles the authenticator becomes (PostgREST applies them per request). */
+const ROLE_SETTINGS_SQL = `
+with role_setting as (
+  select r.rolname, unnest(r.rolconfig) as setting
+  from pg_auth_members m join pg_roles r on r.oid = m.roleid
+  where m.member = (select oid from pg_roles where rolname = 'authenticator')
+), kv as (
+  select rolname, substr(setting, 1, strpos(setting, '=') - 1) as key, substr(setting, strpos(setting, '=') + 1) as value
+  from role_setting
+)
+select kv.rolname, kv.key, kv.value from kv
+join pg_settings ps on ps.name = kv.key and (ps.context = 'user' or has_parameter_privilege('authenticator', ps.name, 'set'))
+where kv.key <> 'default_transaction_isolation'
+order by kv.rolname, kv.key`;
+
 const SETTINGS_SQL = `
 select split_part(s, '=', 1) as key, substr(s, strpos(s, '=') + 1) as value
 from pg_db_role_setting rs join pg_roles r on r.oid = rs.setrole, unnest(rs.setconfig) s
@@ -227,12 +244,13 @@ export function viewColumnSources(ruleText: string): ViewColumnSource {
 }
 
 export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<SchemaCache> {
-	const [tableRows, fkRows, routineRows, roleRows, settingRows] = await Promise.all([
+	const [tableRows, fkRows, routineRows, roleRows, settingRows, roleSettingRows] = await Promise.all([
 		db.unsafe(TABLES_SQL, [schemas]),
 		db.unsafe(FKS_SQL),
 		db.unsafe(ROUTINES_SQL, [schemas]),
 		db.unsafe(ROLES_SQL),
-		db.unsafe(SETTINGS_SQL)
+		db.unsafe(SETTINGS_SQL),
+		db.unsafe(ROLE_SETTINGS_SQL)
 	]);
 
 	const tables = new Map<string, Table>();
@@ -424,6 +442,9 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 		}
 	}
 
+	const roleSettings = new Map<string, [string, string][]>();
+	for (const r of roleSettingRows) roleSettings.set(r.rolname, [...(roleSettings.get(r.rolname) ?? []), [r.key, r.value]]);
+
 	return {
 		schemas,
 		tables,
@@ -433,6 +454,7 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 		computedRelationships,
 		assumableRoles: new Set(roleRows.filter((r) => r.assumable).map((r) => r.rolname as string)),
 		roles: new Set(roleRows.map((r) => r.rolname as string)),
+		roleSettings,
 		settings: new Map(settingRows.map((r) => [String(r.key).slice('pgrst.'.length), String(r.value)]))
 	};
 }
