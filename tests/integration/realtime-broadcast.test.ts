@@ -138,6 +138,23 @@ describe('broadcast over HTTP', () => {
 	});
 });
 
+describe('API keys', () => {
+	it('works with the opaque publishable key the CLI prints, as with the legacy anon key', async () => {
+		const name = topic();
+		const opaque = createClient(runtime.url, runtime.publishableKey, {
+			auth: { persistSession: false, autoRefreshToken: false },
+			realtime: { logger: () => {} }
+		});
+		clients.push(opaque);
+		const receiver = make();
+		const inbox = new Inbox<Record<string, unknown>>();
+		await subscribed(receiver.channel(name).on('broadcast', { event: 'hi' }, inbox.push));
+		const out = await subscribed(opaque.channel(name, { config: { broadcast: { ack: true } } }));
+		expect(await out.send({ type: 'broadcast', event: 'hi', payload: { via: 'sb_publishable' } })).toBe('ok');
+		expect(await inbox.waitFor()).toMatchObject({ payload: { via: 'sb_publishable' } });
+	});
+});
+
 describe('socket handshake', () => {
 	it('refuses a WebSocket without a valid API key', async () => {
 		const wrong = createClient(runtime.url, 'wrong-key', {

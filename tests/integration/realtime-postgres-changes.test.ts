@@ -167,6 +167,13 @@ describe('old records and replica identity', () => {
 		expect(all.items.map((p) => p.table + ':' + (p.new as { id: number }).id)).toEqual(['ticks:100']);
 	});
 
+	it('announces a ready replication connection when asked (replication_ready)', async () => {
+		const c = make({ token: alice.token });
+		const system = new Inbox<Record<string, unknown>>();
+		await subscribed(c.channel(name(), { config: { broadcast: { replication_ready: true } } }).on('system', {}, system.push));
+		expect(await system.waitFor()).toMatchObject({ extension: 'system', status: 'ok', message: 'Replication connection established' });
+	});
+
 	it('reports an unknown filter column in a system message', async () => {
 		const c = make({ token: alice.token });
 		const system = new Inbox<Record<string, unknown>>();

@@ -39,6 +39,7 @@ export interface RealtimeServer {
 export interface SocketPort {
 	readonly vsn: Vsn;
 	readonly keyJwt: string;
+	readonly channelCount: number;
 	send(text: string): void;
 	deliver(frame: Encoded): void;
 	reply(topic: string, joinRef: string | null, ref: string | null, status: 'ok' | 'error', response: unknown): void;
@@ -77,6 +78,8 @@ function parseConfig(payload: Record<string, unknown>): JoinConfig {
 }
 
 const TOKEN_RECHECK_MS = 5 * 60_000;
+/** Supabase's default `max_channels_per_client`. */
+const MAX_CHANNELS_PER_SOCKET = 100;
 
 export class Channel implements Subscriber, ChangeListener {
 	readonly vsn: Vsn;
@@ -118,6 +121,7 @@ export class Channel implements Subscriber, ChangeListener {
 			return null;
 		};
 		if (frame.topic === 'realtime:') return refuse('TopicNameRequired: You must provide a topic name');
+		if (socket.channelCount >= MAX_CHANNELS_PER_SOCKET) return refuse('ChannelRateLimitReached: Too many channels');
 		const payload = asRecord(frame.payload);
 		const channel = new Channel(server, socket, frame, parseConfig(payload));
 		const token = tokenOf(payload.access_token ?? payload.user_token, socket.keyJwt);
@@ -134,6 +138,10 @@ export class Channel implements Subscriber, ChangeListener {
 		channel.scheduleExpiry(checked.exp);
 		socket.reply(frame.topic, channel.joinRef, frame.ref, 'ok', { postgres_changes: changes.replies });
 		if (channel.config.presenceEnabled && channel.presenceReadable()) channel.push('presence_state', channel.hub.presence.state());
+		if (asRecord(asRecord(payload.config).broadcast).replication_ready === true) {
+			if (server.changes.ready) channel.system('system', 'ok', 'Replication connection established');
+			else channel.shutdown('Replication connection was not established in time');
+		}
 		if (channel.config.postgresChanges.length > 0) {
 			if (changes.errors.length > 0) {
 				for (const error of changes.errors) channel.system('postgres_changes', 'error', error);

@@ -217,6 +217,8 @@ export class PostgresChanges implements ChangeFeed {
 			.unsafe(`START_REPLICATION SLOT ${slot} LOGICAL ${created.consistent_point} (proto_version '1', publication_names '${PUBLICATION}')`)
 			.writable();
 		this.relations.clear();
+		this.typeNames.clear();
+		this.schemaChanged();
 		this.write = (chunk) => stream.write(chunk);
 		stream.on('data', (data: Buffer) => this.onData(data));
 		stream.on('error', (error: Error) => this.log(`[realtime] postgres_changes: replication stream: ${error.message}`));
@@ -245,6 +247,7 @@ export class PostgresChanges implements ChangeFeed {
 	}
 
 	schemaChanged() {
+		this.typeNames.clear();
 		this.tableMeta.clear();
 		this.columnGrants.clear();
 	}
