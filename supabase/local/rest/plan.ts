@@ -130,10 +130,9 @@ function resolveField(cache: SchemaCache, table: Table, field: Field): FieldRef 
 /** The output key of a selected field: its alias, else the last JSON key, else the column. */
 function outNameOf(field: Field, alias: string | undefined): string {
 	if (alias !== undefined) return alias;
-	const last = field.json.at(-1);
-	if (last && !last.index) return last.key;
-	if (last) return field.json.length > 1 && !field.json.at(-2)!.index ? field.json.at(-2)!.key : field.name;
-	return field.name;
+	// The last JSON key names it; a trailing array index keeps the last key before it.
+	const lastKey = [...field.json].reverse().find((op) => !op.index);
+	return lastKey?.key ?? field.name;
 }
 
 // ---- relationships -----------------------------------------------------------------------
