@@ -38,6 +38,14 @@ function refuseUpgrade(socket: Duplex, status: number, statusText: string, body:
 }
 
 export async function createRealtimeService(ctx: RuntimeContext, _runtime?: RuntimeControl): Promise<Service> {
+	if (!ctx.config.realtime.enabled) {
+		const body = { message: 'Realtime is disabled ([realtime] enabled = false in supabase/config.toml)' };
+		return {
+			prefix: '/realtime/v1',
+			handle: async ({ res }) => sendJson(res, 503, body),
+			upgrade: (_req, socket) => refuseUpgrade(socket, 503, 'Service Unavailable', body)
+		};
+	}
 	const limits: Limits = {
 		maxEventsPerSecond: ctx.config.realtime.maxEventsPerSecond,
 		maxPayloadBytes: ctx.config.realtime.maxPayloadBytes,
