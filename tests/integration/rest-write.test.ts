@@ -29,6 +29,16 @@ describe('REST writes', () => {
 			expect(data).toEqual({ name: 'Chantal Akerman', born: '1950-06-06' });
 		});
 
+		it('converts JSON values to column types: arrays, jsonb, ranges, dates, numerics', async () => {
+			const { data, error } = await db
+				.from('films')
+				.insert({ title: 'Typed', year: 2001, rating: 7.5, tags: ['a', 'b c'], metadata: { nested: { deep: [1, 2] } }, showing: '[3,7)', director_id: 1 })
+				.select('title, year, rating, tags, metadata, showing, directors(name)')
+				.single();
+			expect(error).toBeNull();
+			expect(data).toEqual({ title: 'Typed', year: 2001, rating: 7.5, tags: ['a', 'b c'], metadata: { nested: { deep: [1, 2] } }, showing: '[3,7)', directors: { name: 'Agnès Varda' } });
+		});
+
 		it('inserts many rows, returning nothing by default (201, return=minimal)', async () => {
 			const res = await rest(runtime, '/actors', {
 				method: 'POST',
