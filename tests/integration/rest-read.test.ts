@@ -140,6 +140,13 @@ describe('REST reads', () => {
 			expect(none.data!.map((f) => f.title)).toEqual(['Seven Samurai', 'Vagabond', 'Untitled']);
 		});
 
+		it('filters through an empty embed without returning it, and combines null filters with or', async () => {
+			const { data } = await db.from('films').select('title, actors()').eq('actors.name', 'Toshiro Mifune').not('actors', 'is', null).order('id');
+			expect(data).toEqual([{ title: 'Rashomon' }, { title: 'Seven Samurai' }]);
+			const either = await db.from('films').select('id, film_specs(), directors()').or('film_specs.is.null,directors.is.null').order('id');
+			expect(either.data).toEqual([{ id: 3 }, { id: 4 }, { id: 5 }]);
+		});
+
 		it('spreads a to-one embed into the parent row', async () => {
 			const { data } = await db.from('films').select('title, ...directors(director:name)').eq('id', 3);
 			expect(data).toEqual([{ title: 'Seven Samurai', director: 'Akira Kurosawa' }]);

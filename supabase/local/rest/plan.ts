@@ -71,6 +71,8 @@ export interface ReadNode {
 	hasAggregates: boolean;
 	/** SQL alias of the lateral join this child is read through. */
 	joinAlias: string;
+	/** `actors()`: joined for filtering, left out of the output. */
+	empty: boolean;
 }
 
 export interface MutatePlan {
@@ -232,7 +234,8 @@ function buildNode(
 		toOne: rel ? rel.cardinality === 'M2O' || rel.cardinality === 'O2O' : computedRel ? computedRel.singleRow : false,
 		children: [],
 		hasAggregates: false,
-		joinAlias: `${table.name}_${n}_j`
+		joinAlias: `${table.name}_${n}_j`,
+		empty: !root && items.length === 0
 	};
 	for (const item of items) {
 		if (item.kind === 'field') {

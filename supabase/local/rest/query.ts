@@ -153,8 +153,21 @@ export function nodeSql(node: ReadNode, params: Params, options: NodeSqlOptions 
 	};
 	node.conditions.forEach(collect);
 
+	/** Positions (1-based) of the select items an aggregate query groups by. */
+	const groupBy: number[] = [];
 	if (!options.countOnly) {
-		for (const f of node.fields) selects.push(selectItemSql(alias, f, params, options.expandStar ? node.table : null));
+		for (const f of node.fields) {
+			if (f.kind === 'star' && node.hasAggregates) {
+				// Aggregates next to `*`: every column is listed and grouped by.
+				for (const c of node.table.columns.keys()) {
+					selects.push(`${ident(alias)}.${ident(c)}`);
+					groupBy.push(selects.length);
+				}
+				continue;
+			}
+			selects.push(selectItemSql(alias, f, params, options.expandStar ? node.table : null));
+			if (f.kind === 'field' && !f.aggregate) groupBy.push(selects.length);
+		}
 	}
 	for (const child of node.children) {
 		if (options.countOnly && child.join !== 'inner' && !nullFiltered.has(child)) continue;
@@ -165,36 +178,30 @@ export function nodeSql(node: ReadNode, params: Params, options: NodeSqlOptions 
 			from: child.computedRel ? `${qualified(child.computedRel.schema, child.computedRel.name)}(${ident(alias)})` : undefined
 		});
 		const kind = child.join === 'inner' ? 'INNER' : 'LEFT';
+		const output = !options.countOnly && !child.empty;
 		if (child.toOne) {
 			sql += ` ${kind} JOIN LATERAL (${childSql}) AS ${j} ON TRUE`;
-			if (!options.countOnly) selects.push(child.spread ? `${j}.*` : `row_to_json(${j}.*)::jsonb AS ${ident(child.outName)}`);
+			if (output) {
+				selects.push(child.spread ? `${j}.*` : `row_to_json(${j}.*)::jsonb AS ${ident(child.outName)}`);
+				if (!child.spread) groupBy.push(selects.length);
+			}
 		} else if (child.spread) {
 			// A to-many spread: each column becomes an array, correlated by position.
 			const columns = outputNames(child).map((n) => `COALESCE(json_agg(${j}.${ident(n)}), '[]')::jsonb AS ${ident(n)}`);
 			sql += ` ${kind} JOIN LATERAL (SELECT ${columns.join(', ')} FROM (${childSql}) AS ${j}) AS ${j} ON TRUE`;
-			if (!options.countOnly) selects.push(`${j}.*`);
+			if (output) selects.push(`${j}.*`);
 		} else {
 			sql += ` ${kind} JOIN LATERAL (SELECT json_agg(${j})::jsonb AS ${j} FROM (${childSql}) AS ${j}) AS ${j} ON ${child.join === 'inner' ? `${j} IS NOT NULL` : 'TRUE'}`;
-			if (!options.countOnly) selects.push(`COALESCE(${j}.${j}, '[]') AS ${ident(child.outName)}`);
+			if (output) {
+				selects.push(`COALESCE(${j}.${j}, '[]') AS ${ident(child.outName)}`);
+				groupBy.push(selects.length);
+			}
 		}
 	}
 	for (const c of node.conditions) wheres.push(conditionSql(node, alias, c, params));
 	let text = `SELECT ${options.countOnly ? '1' : selects.length ? selects.join(', ') : 'NULL'} ${sql}`;
 	if (wheres.length) text += ` WHERE ${wheres.join(' AND ')}`;
-	if (node.hasAggregates && !options.countOnly) {
-		const groups: number[] = [];
-		let position = 0;
-		for (const f of node.fields) {
-			position++;
-			if (f.kind === 'field' && !f.aggregate) groups.push(position);
-		}
-		position = node.fields.length;
-		for (const child of node.children) {
-			position++;
-			if (!child.spread) groups.push(position);
-		}
-		if (groups.length) text += ` GROUP BY ${groups.join(', ')}`;
-	}
+	if (node.hasAggregates && !options.countOnly && groupBy.length) text += ` GROUP BY ${groupBy.join(', ')}`;
 	if (options.countOnly || options.noRange) return text;
 	text += orderSql(node, alias, node.order, params);
 	const limit = cap(node.range.limit, options.maxRows ?? null);
@@ -210,7 +217,7 @@ function outputNames(node: ReadNode): string[] {
 		if (f.kind === 'star') names.push(...node.table.columns.keys());
 		else names.push(f.outName);
 	}
-	for (const child of node.children) names.push(...(child.spread ? outputNames(child) : [child.outName]));
+	for (const child of node.children) if (!child.empty) names.push(...(child.spread ? outputNames(child) : [child.outName]));
 	return names;
 }
 
