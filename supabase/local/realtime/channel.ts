@@ -8,7 +8,7 @@ import type { RuntimeContext } from '../context.ts';
 import type { Claims } from '../jwt.ts';
 import { authorizeTopic, type Policies } from './authorization.ts';
 import type { Limits } from './limits.ts';
-import { encodeText, type Encoded, type Frame, type OutgoingBroadcast, type UserBroadcastPush, type Vsn } from './protocol.ts';
+import { encodeBroadcast, encodeText, type Encoded, type Frame, type OutgoingBroadcast, type UserBroadcastPush, type Vsn } from './protocol.ts';
 import type { ChannelRegistry, Subscriber, TopicHub } from './registry.ts';
 import { checkToken, tokenOf } from './tokens.ts';
 
@@ -77,6 +77,22 @@ function parseConfig(payload: Record<string, unknown>): JoinConfig {
 	};
 }
 
+interface Replayed {
+	id: string;
+	event: string;
+	payload: unknown;
+	binary: Buffer | null;
+}
+
+/** The last `limit` (at most 25) broadcasts stored for a private topic since `since` (ms), oldest first. */
+async function fetchReplay(db: Sql, topic: string, since: number, limit: number): Promise<Replayed[]> {
+	const rows = await db`select id, event, payload, binary_payload from realtime.messages
+		where topic = ${topic} and private is true and extension = 'broadcast'
+		and inserted_at >= (to_timestamp(${since / 1000}) at time zone 'utc') and inserted_at < now() + interval '1 minute'
+		order by inserted_at desc limit ${Math.max(1, Math.min(25, limit))}`;
+	return rows.reverse().map((r) => ({ id: r.id as string, event: (r.event as string) ?? '', payload: r.payload, binary: (r.binary_payload as Buffer) ?? null }));
+}
+
 const TOKEN_RECHECK_MS = 5 * 60_000;
 /** Supabase's default `max_channels_per_client`. */
 const MAX_CHANNELS_PER_SOCKET = 100;
@@ -87,6 +103,8 @@ export class Channel implements Subscriber, ChangeListener {
 	readonly subTopic: string;
 	readonly joinRef: string | null;
 	broadcastRead = true;
+	/** Ids of stored messages replayed at join, not to be delivered twice. */
+	replayedIds: Set<string> | null = null;
 	private server: RealtimeServer;
 	private socket: SocketPort;
 	private config: JoinConfig;
@@ -133,10 +151,34 @@ export class Channel implements Subscriber, ChangeListener {
 			const verdict = await channel.authorize();
 			if (verdict) return refuse(verdict);
 		}
+		const replay = asRecord(asRecord(payload.config).broadcast).replay;
+		let replayed: Replayed[] = [];
+		if (replay !== undefined && replay !== null) {
+			if (!channel.config.isPrivate) return refuse('UnableToReplayMessages: Replay is not allowed for public channels');
+			if (!channel.policies?.broadcastRead) return refuse(`Unauthorized: You do not have permissions to read from this Channel topic: ${channel.subTopic}`);
+			const { since, limit } = asRecord(replay);
+			if (!Number.isInteger(since) || (limit !== undefined && !Number.isInteger(limit))) {
+				return refuse('UnableToReplayMessages: Replay params are not valid');
+			}
+			try {
+				replayed = await fetchReplay(server.db, channel.subTopic, since as number, (limit as number | undefined) ?? 25);
+			} catch {
+				return refuse('UnableToReplayMessages: Realtime was unable to replay messages');
+			}
+			channel.replayedIds = new Set(replayed.map((m) => m.id));
+		}
 		const changes = await server.changes.subscribe(channel, channel.config.postgresChanges, channel.claims);
 		channel.hub = server.registry.join(channel.subTopic, channel.config.isPrivate, channel);
 		channel.scheduleExpiry(checked.exp);
 		socket.reply(frame.topic, channel.joinRef, frame.ref, 'ok', { postgres_changes: changes.replies });
+		for (const message of replayed) {
+			const meta = { replayed: true, id: message.id };
+			if (message.binary) {
+				channel.deliver(encodeBroadcast(channel.vsn, channel.joinTopic, { kind: 'user', event: message.event, encoding: 'binary', data: message.binary, meta }));
+			} else {
+				channel.push('broadcast', { payload: message.payload, event: message.event, type: 'broadcast', meta });
+			}
+		}
 		if (channel.config.presenceEnabled && channel.presenceReadable()) channel.push('presence_state', channel.hub.presence.state());
 		if (asRecord(asRecord(payload.config).broadcast).replication_ready === true) {
 			if (server.changes.ready) channel.system('system', 'ok', 'Replication connection established');

@@ -14,6 +14,8 @@ export interface Subscriber {
 	readonly joinTopic: string;
 	/** Whether this subscriber receives broadcasts (RLS `select` for private channels). */
 	broadcastRead: boolean;
+	/** Ids of stored messages already replayed to this subscriber. */
+	replayedIds?: Set<string> | null;
 	/** Whether this subscriber receives presence diffs (enabled, and RLS allows it). */
 	presenceListening(): boolean;
 	/** Writes an already-encoded frame to the subscriber's socket. */
@@ -40,8 +42,10 @@ export class TopicHub {
 		let v1: Encoded | undefined;
 		let v2: Encoded | undefined;
 		let delivered = 0;
+		const id = message.kind === 'user' ? message.meta?.id : undefined;
 		for (const sub of this.subscribers) {
 			if (sub === from || !sub.broadcastRead) continue;
+			if (typeof id === 'string' && sub.replayedIds?.has(id)) continue;
 			let frame: Encoded;
 			if (sub.vsn === '2.0.0') frame = v2 === undefined ? (v2 = encodeBroadcast('2.0.0', this.joinTopic, message)) : v2;
 			else frame = v1 === undefined ? (v1 = encodeBroadcast('1.0.0', this.joinTopic, message)) : v1;
