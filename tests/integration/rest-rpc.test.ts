@@ -72,7 +72,7 @@ describe('REST rpc', () => {
 		expect(count).toBe(4);
 	});
 
-	it('answers 204 for void functions and refuses volatile ones over GET (PGRST101 → 405 from a read-only transaction)', async () => {
+	it('answers 204 for void functions; GET runs read-only; other methods are PGRST101', async () => {
 		const admin = restClient(runtime, runtime.serviceRoleKey);
 		const { status, data, error } = await admin.rpc('bump_rating', { film_id: 4 });
 		expect(error).toBeNull();
@@ -80,9 +80,13 @@ describe('REST rpc', () => {
 		expect(data).toBeNull();
 		const { data: film } = await admin.from('films').select('rating').eq('id', 4).single();
 		expect(film).toEqual({ rating: 8.9 });
+		// GET runs in a read-only transaction, so a function that writes fails there (25006 → 405).
 		const viaGet = await admin.rpc('bump_rating', { film_id: 4 }, { get: true });
 		expect(viaGet.status).toBe(405);
-		expect(viaGet.error).toMatchObject({ code: 'PGRST101', message: 'Cannot use the GET method on RPC' });
+		expect(viaGet.error).toMatchObject({ code: '25006', message: 'cannot execute UPDATE in a read-only transaction' });
+		const put = await rest(runtime, '/rpc/add', { method: 'PUT' });
+		expect(put.status).toBe(405);
+		expect(await put.json()).toMatchObject({ code: 'PGRST101', message: 'Cannot use the PUT method on RPC' });
 	});
 
 	it('passes the whole body to a function with a single unnamed json parameter', async () => {

@@ -480,7 +480,6 @@ export function callPlan(ctx: PlanContext, request: ApiRequest, name: string): C
 		argsJson = JSON.stringify(obj);
 	}
 	const routine = findRoutine(ctx.cache, request.schema, name, keys, isPost, request.contentType === 'application/json');
-	if (!isPost && routine.volatility === 'v') throw apiRequestError.invalidRpcMethod(request.method);
 	let args: CallArgs;
 	if (routine.params.length === 1 && routine.params[0].name === '' && isPost) {
 		args = { kind: 'single', param: routine.params[0], json: payload?.json ?? '{}' };
