@@ -158,6 +158,7 @@ export class PostgresChanges implements ChangeFeed {
 	private lastLsn = 0n;
 	private statusTimer: NodeJS.Timeout | null = null;
 	private reconnectTimer: NodeJS.Timeout | null = null;
+	private failures = 0;
 	private write: ((chunk: Buffer) => void) | null = null;
 
 	constructor(options: { dbUrl: string; db: Sql; log(line: string): void }) {
@@ -167,11 +168,17 @@ export class PostgresChanges implements ChangeFeed {
 	}
 
 	async start() {
+		if (this.stopped) return;
 		await this.tuneWalWriter();
-		await this.connect().catch((error) => {
-			this.log(`[realtime] postgres_changes: replication not started: ${(error as Error).message}`);
-			this.scheduleReconnect();
-		});
+		await this.connect().then(
+			() => {
+				this.failures = 0;
+			},
+			(error) => {
+				if (this.failures++ === 0) this.log(`[realtime] postgres_changes: replication not started (retrying): ${(error as Error).message}`);
+				this.scheduleReconnect();
+			}
+		);
 	}
 
 	/**
@@ -194,10 +201,13 @@ export class PostgresChanges implements ChangeFeed {
 
 	private scheduleReconnect() {
 		if (this.stopped || this.reconnectTimer) return;
-		this.reconnectTimer = setTimeout(() => {
-			this.reconnectTimer = null;
-			void this.start();
-		}, 1000);
+		this.reconnectTimer = setTimeout(
+			() => {
+				this.reconnectTimer = null;
+				void this.start();
+			},
+			Math.min(30_000, 500 * 2 ** Math.min(this.failures, 6))
+		);
 		this.reconnectTimer.unref();
 	}
 
@@ -231,6 +241,10 @@ export class PostgresChanges implements ChangeFeed {
 			}
 			this.scheduleReconnect();
 		});
+		if (this.stopped) {
+			await repl.end({ timeout: 1 }).catch(() => {});
+			return;
+		}
 		this.statusTimer ??= setInterval(() => this.sendStatus(false), 10_000);
 		this.statusTimer.unref();
 		this.ready = true;
