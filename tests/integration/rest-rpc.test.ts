@@ -93,6 +93,12 @@ describe('REST rpc', () => {
 		expect((await db.rpc('json_keys', { zeta: 1, alpha: 2 })).data).toEqual(['alpha', 'zeta']);
 	});
 
+	it('passes a text/plain body to a function with a single unnamed text parameter', async () => {
+		const res = await rest(runtime, '/rpc/shout', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'quiet please' });
+		expect(res.status).toBe(200);
+		expect(await res.json()).toBe('QUIET PLEASE');
+	});
+
 	it('maps raised errors: P0001 → 400, custom PGRST errors with their status and headers', async () => {
 		const plain = await db.rpc('fail_with', { code: 'P0001' });
 		expect(plain.status).toBe(400);

@@ -348,6 +348,7 @@ export function mutatePlan(ctx: PlanContext, table: Table, request: ApiRequest):
 	let columns: string[] = [];
 	if (kind !== 'delete') {
 		if (!payload) throw apiRequestError.invalidBody('Empty or invalid json');
+		if (payload.raw) throw apiRequestError.invalidBody(`Content-Type not acceptable: ${request.contentType}`);
 		columns = request.query.columns ?? payload.keys;
 		for (const c of columns) if (!table.columns.has(c)) throw schemaCacheError.columnNotFound(table.name, c);
 	}
@@ -411,7 +412,12 @@ function describe(r: Routine): string {
 	return `${r.schema}.${r.name}(${r.params.map((p) => `${p.name} => ${p.type}`).join(', ')})`;
 }
 
-export function findRoutine(cache: SchemaCache, schema: string, name: string, keys: Set<string>, isPost: boolean, contentIsJson: boolean): Routine {
+/** The single unnamed parameter type a raw body of this content type is passed as. */
+const RAW_PARAM_TYPES: Record<string, string> = { 'application/json': 'json|jsonb', 'text/plain': 'text', 'text/xml': 'xml', 'application/octet-stream': 'bytea' };
+
+export function findRoutine(cache: SchemaCache, schema: string, name: string, keys: Set<string>, isPost: boolean, contentType: string): Routine {
+	const contentIsJson = contentType === 'application/json';
+	const rawTypes = (RAW_PARAM_TYPES[contentType] ?? '').split('|');
 	const candidates = cache.routines.get(`${schema}.${name}`) ?? [];
 	const named: Routine[] = [];
 	const fallback: Routine[] = [];
@@ -427,7 +433,7 @@ export function findRoutine(cache: SchemaCache, schema: string, name: string, ke
 			matches = rest.length === required.length && required.every((p) => rest.includes(p));
 		}
 		if (matches) named.push(r);
-		else if (isPost && contentIsJson && params.length === 1 && params[0].name === '' && (params[0].type === 'json' || params[0].type === 'jsonb')) fallback.push(r);
+		else if (isPost && params.length === 1 && params[0].name === '' && rawTypes.includes(params[0].type)) fallback.push(r);
 	}
 	if (named.length === 1) return named[0];
 	if (named.length > 1) throw schemaCacheError.ambiguousRpc(named.map(describe));
@@ -479,7 +485,7 @@ export function callPlan(ctx: PlanContext, request: ApiRequest, name: string): C
 		}
 		argsJson = JSON.stringify(obj);
 	}
-	const routine = findRoutine(ctx.cache, request.schema, name, keys, isPost, request.contentType === 'application/json');
+	const routine = findRoutine(ctx.cache, request.schema, name, keys, isPost, request.contentType);
 	let args: CallArgs;
 	if (routine.params.length === 1 && routine.params[0].name === '' && isPost) {
 		args = { kind: 'single', param: routine.params[0], json: payload?.json ?? '{}' };

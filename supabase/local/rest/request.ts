@@ -62,6 +62,8 @@ export interface Payload {
 	isObject: boolean;
 	keys: string[];
 	rows: Record<string, unknown>[];
+	/** The body as it came (text/plain, text/xml, application/octet-stream as hex). */
+	raw?: boolean;
 }
 
 export type Resource = { kind: 'relation'; name: string } | { kind: 'routine'; name: string } | { kind: 'schema' };
@@ -251,7 +253,10 @@ const invalidJson = () => apiRequestError.invalidBody('Empty or invalid json');
 
 /** Parses the payload of a write or an RPC by its Content-Type. */
 export function parsePayload(contentType: string, body: Buffer, checkKeys: boolean): Payload | null {
+	// Raw bodies for functions with a single unnamed text / xml / bytea parameter.
+	if (contentType === 'application/octet-stream') return { json: `\\x${body.toString('hex')}`, isObject: false, keys: [], rows: [], raw: true };
 	const text = body.toString('utf8');
+	if (contentType === 'text/plain' || contentType === 'text/xml') return { json: text, isObject: false, keys: [], rows: [], raw: true };
 	if (contentType === 'text/csv') {
 		const rows = parseCsv(text);
 		const keys = rows.length ? Object.keys(rows[0]) : [];
