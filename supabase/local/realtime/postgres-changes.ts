@@ -169,7 +169,6 @@ export class PostgresChanges implements ChangeFeed {
 
 	async start() {
 		if (this.stopped) return;
-		await this.tuneWalWriter();
 		await this.connect().then(
 			() => {
 				this.failures = 0;
@@ -179,24 +178,6 @@ export class PostgresChanges implements ChangeFeed {
 				this.scheduleReconnect();
 			}
 		);
-	}
-
-	/**
-	 * Logical decoding only sees flushed WAL. A throwaway database runs with
-	 * `synchronous_commit = off`, where commits are flushed by the WAL writer every
-	 * `wal_writer_delay` (200 ms by default): every change would reach clients up to 200 ms
-	 * late. There the writer is woken every 10 ms instead (it sleeps when idle).
-	 */
-	private async tuneWalWriter() {
-		try {
-			const [row] = await this.db`select current_setting('synchronous_commit') as sc, current_setting('wal_writer_delay') as delay`;
-			if (row?.sc === 'off' && row.delay !== '10ms') {
-				await this.db`alter system set wal_writer_delay = '10ms'`;
-				await this.db`select pg_reload_conf()`;
-			}
-		} catch (error) {
-			this.log(`[realtime] postgres_changes: could not shorten wal_writer_delay: ${(error as Error).message}`);
-		}
 	}
 
 	private scheduleReconnect() {
