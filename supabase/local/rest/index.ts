@@ -6,7 +6,7 @@
 import type { GatewayRequest, RuntimeContext, RuntimeControl, Service } from '../context.ts';
 import { JwtError, type Claims } from '../jwt.ts';
 import { runTransaction, type Row } from './db.ts';
-import { WirePool } from './wire.ts';
+import { WirePool, WirePoolTimeout } from './wire.ts';
 import { apiRequestError, fromPgError, jwtError, PgrstError, schemaCacheError, type PgServerError } from './errors.ts';
 import { callPlan, findTable, mutatePlan, readPlan, type PlanContext } from './plan.ts';
 import { callStatement, ident, mutateStatement, plannedCountStatement, readStatement, type Statement } from './query.ts';
@@ -182,6 +182,7 @@ export class RestService {
 			if (error instanceof PgrstError) return sendError(res, error, request);
 			const pg = error as PgServerError & { name?: string };
 			if (pg && typeof pg.code === 'string' && /^[0-9A-Z]{5}$/.test(pg.code)) return sendError(res, fromPgError(pg, true), request);
+			if (error instanceof WirePoolTimeout) return sendError(res, new PgrstError(504, 'PGRST003', 'Timed out acquiring connection from connection pool.'), request);
 			if (pg && typeof pg.code === 'string' && /^(CONNECTION|CONNECT_)/.test(pg.code)) {
 				return sendError(res, new PgrstError(503, 'PGRST001', 'Database client error. Retrying the connection.', String((error as Error).message)), request);
 			}

@@ -356,6 +356,11 @@ function parseFields(body: Buffer): Record<string, string> {
 	return fields;
 }
 
+/** No connection became free in time. */
+export class WirePoolTimeout extends Error {
+	code = 'POOL_TIMEOUT';
+}
+
 /** A fixed-size pool of wire connections, reopened when one breaks. */
 export class WirePool {
 	private idle: WireConnection[] = [];
@@ -364,7 +369,9 @@ export class WirePool {
 	private created = 0;
 	private options: WireOptions;
 	private all = new Set<WireConnection>();
-	constructor(url: string, size: number, applicationName = 'postgrest') {
+	private acquireTimeoutMs: number;
+	constructor(url: string, size: number, applicationName = 'postgrest', acquireTimeoutMs = 10_000) {
+		this.acquireTimeoutMs = acquireTimeoutMs;
 		const u = new URL(url);
 		this.options = {
 			host: u.hostname,
@@ -385,7 +392,18 @@ export class WirePool {
 			this.all.add(conn);
 			return Promise.resolve(conn);
 		}
-		return new Promise((resolve) => this.waiting.push(resolve));
+		// All connections busy: wait, but not forever (PostgREST's db-pool-acquisition-timeout).
+		return new Promise((resolve, reject) => {
+			const waiter = (c: WireConnection) => {
+				clearTimeout(timer);
+				resolve(c);
+			};
+			const timer = setTimeout(() => {
+				this.waiting = this.waiting.filter((w) => w !== waiter);
+				reject(new WirePoolTimeout());
+			}, this.acquireTimeoutMs);
+			this.waiting.push(waiter);
+		});
 	}
 	release(c: WireConnection) {
 		let conn = c;
