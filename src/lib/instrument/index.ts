@@ -14,7 +14,7 @@ import type { Instrument, MainPassItem, ScaleKey, ScalePrompt } from './types.ts
 export * from './types.ts';
 export { responseLabels, passTexts } from './labels.ts';
 export { reflectionPerspectives } from './reflections.ts';
-export { balanceTexts, danceTexts, notEnoughAnswersText, stanceTexts } from './results-text.ts';
+export { balanceTexts, danceTexts, fillTemplate, notEnoughAnswersText, readingTemplates, stanceTexts } from './results-text.ts';
 
 /** The version of the wording below. Change it whenever a prompt's meaning changes. */
 export const INSTRUMENT_VERSION = 'samenspel-2026.1';

@@ -5,14 +5,17 @@ import {
 	SCALE_KEYS,
 	balanceTexts,
 	danceTexts,
+	fillTemplate,
 	instrument,
 	instrumentFor,
 	mainPass,
 	mainPassItem,
 	minutesLeft,
+	notEnoughAnswersText,
 	passTexts,
 	predictionPass,
 	promptsOfScale,
+	readingTemplates,
 	reflectionPerspectives,
 	secondsLeft,
 	stanceTexts,
@@ -81,6 +84,8 @@ function allTexts(): Array<{ where: string; text: Localized }> {
 	for (const [key, t] of Object.entries(balanceTexts)) {
 		texts.push({ where: `balance ${key} title`, text: t.title }, { where: `balance ${key} body`, text: t.body });
 	}
+	for (const [key, t] of Object.entries(readingTemplates)) texts.push({ where: `template ${key}`, text: t });
+	texts.push({ where: 'not enough title', text: notEnoughAnswersText.title }, { where: 'not enough body', text: notEnoughAnswersText.body });
 	return texts;
 }
 
@@ -202,6 +207,18 @@ describe('the instrument', () => {
 			expect(t.steps.length).toBeGreaterThanOrEqual(2);
 			expect(t.steps.length).toBeLessThanOrEqual(3);
 		}
+	});
+
+	it('fills the reading templates with names, in both languages alike', () => {
+		const names = { toward: 'Anna', away: 'Ben' };
+		for (const locale of ['nl', 'en'] as const) {
+			const filled = fillTemplate(readingTemplates.collision[locale], names);
+			expect(filled).toContain('Anna');
+			expect(filled).toContain('Ben');
+			expect(filled).not.toMatch(/[{}]/);
+		}
+		expect(fillTemplate('{a} and {nobody}', { a: 'Anna', toString: 'x' })).toBe('Anna and {nobody}');
+		expect(fillTemplate('{toString}', {})).toBe('{toString}');
 	});
 
 	it('estimates the minutes left from what is still unanswered', () => {

@@ -181,3 +181,28 @@ export const notEnoughAnswersText: ResultText = {
 		en: 'Too few questions were answered here to say anything meaningful. That is fine; a next round can fill it in.'
 	}
 };
+
+/**
+ * Sentence templates for the shared view's short readings; `{toward}`, `{away}`,
+ * `{giver}`, `{receiver}`, `{a}` and `{b}` are partners' display names, `{situation}`
+ * a situation label in lower case. Fill them with `fillTemplate`.
+ */
+export const readingTemplates = {
+	collision: {
+		nl: 'In deze situatie zoekt {toward} eerder contact, terwijl {away} eerder wat ruimte neemt. Allebei proberen jullie iets te beschermen.',
+		en: 'In this situation {toward} tends to reach out, while {away} tends to take some room. You are both trying to protect something.'
+	},
+	unreceivedGiving: {
+		nl: '{giver} geeft meer dan {receiver} voelt te ontvangen. Misschien komt de zorg van {giver} in een andere vorm aan dan bedoeld.',
+		en: '{giver} gives more than {receiver} feels they receive. Perhaps the care of {giver} arrives in another form than it was meant.'
+	},
+	seenDifferently: {
+		nl: '{a} en {b} zien dit patroon verschillend. Dat verschil is zelf een goed begin van een gesprek.',
+		en: '{a} and {b} see this pattern differently. That difference is itself a good start for a conversation.'
+	}
+} as const satisfies Record<string, Localized>;
+
+/** Replaces each `{name}` in a template with its value; unknown names stay as they are. */
+export function fillTemplate(template: string, values: Readonly<Record<string, string>>): string {
+	return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(values, name) ? values[name] : whole));
+}
