@@ -42,6 +42,11 @@ if (process.argv.includes('--serve')) {
 	const info: ServerInfo = { url: runtime.url, dbUrl: runtime.dbUrl, anonKey: runtime.anonKey, serviceRoleKey: runtime.serviceRoleKey, jwtSecret: runtime.jwtSecret, pid: process.pid };
 	process.send!(info);
 	process.on('message', async (m) => {
+		if (m === 'memory') {
+			// With --expose-gc (BENCH_NODE_FLAGS), collect first: live memory, not garbage not yet collected.
+			(globalThis as { gc?: () => void }).gc?.();
+			process.send!({ memory: process.memoryUsage() });
+		}
 		if (m === 'stop') {
 			await runtime.stop();
 			process.exit(0);
@@ -193,6 +198,10 @@ async function main() {
 		}
 		const tx = await measure(clients, seconds, txReference);
 		const rssMb = rssOf(info.pid);
+		const memory = await new Promise<NodeJS.MemoryUsage>((resolve) => {
+			child.once('message', (m) => resolve((m as { memory: NodeJS.MemoryUsage }).memory));
+			child.send('memory');
+		});
 
 		const fmt = (n: number, d = 0) => n.toFixed(d).padStart(8);
 		console.log(`\nREST benchmark: ${clients} clients, ${seconds}s per run, ${os.cpus().length} CPUs, Node ${process.version}\n`);
@@ -203,13 +212,14 @@ async function main() {
 			);
 		}
 		console.log(`${'(a) reference: driver tx, role + claims'.padEnd(40)} ${''.padStart(8)} ${''.padStart(8)} ${''.padStart(8)} │ ${fmt(tx.rps)} ${fmt(tx.p50, 2)} ${fmt(tx.p99, 2)} │ ${(tx.rps / results[0].api.rps).toFixed(2).padStart(6)} ${tx.errors}`);
-		console.log(`\nAPI process RSS: ${rssMb.toFixed(1)} MB (peak seen ${peakRss.toFixed(1)} MB)`);
+		const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+		console.log(`\nAPI process RSS: ${rssMb.toFixed(1)} MB (peak seen ${peakRss.toFixed(1)} MB); V8 heap used ${mb(memory.heapUsed)} of ${mb(memory.heapTotal)}, external ${mb(memory.external)}`);
 		console.log('ratio = direct req/s ÷ API req/s (aim ≤ 2); aim (a) ≥ 2,500 req/s, RSS < 150 MB\n');
 
 		await mkdir(path.join(here, 'results'), { recursive: true });
 		await writeFile(
 			path.join(here, 'results', 'rest.json'),
-			JSON.stringify({ date: new Date().toISOString(), clients, seconds, cpus: os.cpus().length, loadAverage: os.loadavg(), node: process.version, results, selectByPkTransactionReference: tx, rssMb, peakRssMb: peakRss }, null, 2) + '\n'
+			JSON.stringify({ date: new Date().toISOString(), clients, seconds, cpus: os.cpus().length, loadAverage: os.loadavg(), node: process.version, results, selectByPkTransactionReference: tx, rssMb, peakRssMb: peakRss, memory }, null, 2) + '\n'
 		);
 		agent.destroy();
 	} finally {
