@@ -95,10 +95,21 @@ describe('REST as the JWT role', () => {
 			expect(representation.error?.code).toBe('42501');
 		});
 
+		it('a user signed in through Auth reads and writes their own rows', async () => {
+			const client = restClient(runtime);
+			const { data: signUp, error: signUpError } = await client.auth.signUp({ email: 'carol@studio.test', password: 'correct horse battery' });
+			expect(signUpError).toBeNull();
+			expect(signUp.session).not.toBeNull();
+			const created = await client.from('notes').insert({ body: 'carol via auth' }).select('owner_id, body').single();
+			expect(created.error).toBeNull();
+			expect(created.data).toEqual({ owner_id: signUp.user!.id, body: 'carol via auth' });
+			expect((await client.from('notes').select('body')).data).toEqual([{ body: 'carol via auth' }]);
+		});
+
 		it('service_role bypasses row-level security', async () => {
 			const admin = restClient(runtime, runtime.serviceRoleKey);
 			const { data } = await admin.from('notes').select('body').order('id');
-			expect(data).toEqual([{ body: 'alice secret' }, { body: 'bob secret' }]);
+			expect(data).toEqual([{ body: 'alice secret' }, { body: 'bob secret' }, { body: 'carol via auth' }]);
 		});
 	});
 
