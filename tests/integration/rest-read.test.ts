@@ -347,6 +347,12 @@ describe('REST reads', () => {
 			const res = await rest(runtime, '/films', { headers: { Accept: 'text/html' } });
 			expect(res.status).toBe(406);
 			expect(await res.json()).toMatchObject({ code: 'PGRST107', message: 'None of these media types are available: text/html' });
+			// EXPLAIN output is disabled (as on hosted Supabase), and GeoJSON needs PostGIS.
+			const plan = await db.from('films').select('id').explain();
+			expect(plan.status).toBe(406);
+			expect(plan.error).toMatchObject({ code: 'PGRST107' });
+			const geo = await db.from('films').select('id').geojson();
+			expect(geo.status).toBe(406);
 		});
 
 		it('caps every read at [api] max_rows', async () => {

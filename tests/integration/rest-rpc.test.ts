@@ -93,6 +93,18 @@ describe('REST rpc', () => {
 		expect((await db.rpc('json_keys', { zeta: 1, alpha: 2 })).data).toEqual(['alpha', 'zeta']);
 	});
 
+	it('enforces max-affected on set-returning functions and refuses it on single-row ones', async () => {
+		const over = await rest(runtime, '/rpc/films_since?since=1950', { headers: { Prefer: 'handling=strict, max-affected=1' } });
+		expect(over.status).toBe(400);
+		expect(await over.json()).toMatchObject({ code: 'PGRST124', details: 'The query affects 4 rows' });
+		const within = await rest(runtime, '/rpc/films_since?since=1980', { headers: { Prefer: 'handling=strict, max-affected=1' } });
+		expect(within.status).toBe(200);
+		expect(within.headers.get('preference-applied')).toBe('handling=strict, max-affected=1');
+		const single = await rest(runtime, '/rpc/add?a=1&b=2', { headers: { Prefer: 'handling=strict, max-affected=1' } });
+		expect(single.status).toBe(400);
+		expect(await single.json()).toMatchObject({ code: 'PGRST128' });
+	});
+
 	it('passes a text/plain body to a function with a single unnamed text parameter', async () => {
 		const res = await rest(runtime, '/rpc/shout', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'quiet please' });
 		expect(res.status).toBe(200);

@@ -143,6 +143,23 @@ describe('REST writes', () => {
 		});
 	});
 
+	it('writes to another exposed schema with Content-Profile', async () => {
+		const other = restClient(runtime, runtime.serviceRoleKey, { schema: 'api2' });
+		const { data, error } = await other.from('things').insert({ id: 2, label: 'written to api2' }).select();
+		expect(error).toBeNull();
+		expect(data).toEqual([{ id: 2, label: 'written to api2' }]);
+		const res = await rest(runtime, '/things', {
+			method: 'POST',
+			headers: { apikey: runtime.serviceRoleKey, 'Content-Type': 'application/json', 'Content-Profile': 'api2', Prefer: 'return=representation' },
+			body: JSON.stringify({ id: 3, label: 'raw' })
+		});
+		expect(res.status).toBe(201);
+		expect(res.headers.get('content-profile')).toBe('api2');
+		const wrong = await rest(runtime, '/things', { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Profile': 'nope' }, body: '{}' });
+		expect(wrong.status).toBe(406);
+		expect(await wrong.json()).toMatchObject({ code: 'PGRST106' });
+	});
+
 	describe('upsert', () => {
 		it('merges duplicates on the primary key (201 on insert, 200 when all rows existed)', async () => {
 			const first = await db.from('settings').upsert({ key: 'volume', value: '5' }).select();
