@@ -163,6 +163,8 @@ async function main() {
 		});
 
 	const results: Record<string, unknown> = {};
+	// Other work on the machine shows in every figure; the load average is recorded with them.
+	const loadAtStart = os.loadavg();
 	try {
 		const idle = memoryOf(info.pid);
 		const password = 'bench-password-1';
@@ -217,7 +219,7 @@ async function main() {
 
 		Object.assign(results, {
 			date: new Date().toISOString(),
-			machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '', node: process.version },
+			machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '', node: process.version, loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg() },
 			clients,
 			seconds,
 			bcryptVerify: bcrypt,
@@ -232,7 +234,10 @@ async function main() {
 		const rate = (v: number) => v.toFixed(1).padStart(9);
 		const row = (name: string, f: Figures) =>
 			`${name.padEnd(34)}${String(f.requests).padStart(8)}${String(f.errors).padStart(7)}${rate(f.perSecond)}${ms(f.p50)}${ms(f.p99)}`;
-		console.log(`\nAuth benchmark: ${clients} concurrent clients, ${seconds} s per scenario, ${os.cpus().length} CPUs, Node ${process.version}\n`);
+		console.log(
+			`\nAuth benchmark: ${clients} concurrent clients, ${seconds} s per scenario, ${os.cpus().length} CPUs, Node ${process.version}, ` +
+				`load average ${loadAtStart[0].toFixed(2)} at start, ${os.loadavg()[0].toFixed(2)} at end\n`
+		);
 		console.log(`${'scenario'.padEnd(34)}${'count'.padStart(8)}${'errors'.padStart(7)}${'per s'.padStart(9)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}`);
 		console.log(row('bcrypt verify (floor, in-process)', bcrypt));
 		console.log(row('sign-in (password grant)', signIn));

@@ -4,10 +4,12 @@
  * event loop (and with it every other request, Realtime included). Strength rules as
  * GoTrue's `checkPasswordStrength`.
  *
- * Two more things keep cheap requests fast while sign-ins saturate the CPU: at most
- * pool size − 1 hashes run at once (one pool thread stays free for file and DNS work),
- * and on Linux the pool's threads run at a lower priority (nice 10) than the event loop,
- * so a waking event loop is scheduled ahead of them instead of waiting its turn.
+ * Two more things keep cheap requests fast while sign-ins saturate the CPU: hashes run
+ * at most (CPUs − 1) at once, and fewer than the pool's threads (so a core stays free for
+ * the event loop and PostgreSQL, and a pool thread for file and DNS work), and on Linux
+ * the pool's threads run at a lower priority (nice 10) than the event loop, so a waking
+ * event loop is scheduled ahead of them. On two cores that trades half the peak sign-in
+ * rate for cheap requests staying fast (see bench/auth.ts).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,7 +17,7 @@ import { hash, verify } from '@node-rs/bcrypt';
 import { badRequest, weakPassword } from './errors.ts';
 
 const POOL_SIZE = Number(process.env.UV_THREADPOOL_SIZE) || 4;
-const MAX_CONCURRENT = Math.max(1, POOL_SIZE - 1);
+const MAX_CONCURRENT = Math.max(1, Math.min(POOL_SIZE - 1, os.availableParallelism() - 1));
 let running = 0;
 const waiting: (() => void)[] = [];
 
