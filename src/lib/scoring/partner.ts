@@ -15,7 +15,7 @@ export const BALANCE_THRESHOLD = 20;
  *
  * Missing answers: unanswered prompts are left out of the mean, not counted as neutral.
  * When fewer than half of the scale's prompts are answered, the score is null: too
- * little to say anything. Exactly half is enough (2 of 4, 4 of 9).
+ * little to say anything. Exactly half is enough (2 of 4); with 9 prompts 5 are needed.
  */
 export function scaleScore(answers: AnswerSet, scale: ScaleKey, inst: Instrument = currentInstrument): ScaleScore {
 	const prompts = inst.prompts.filter((p) => p.scale === scale);
