@@ -247,6 +247,18 @@ describe('auth: e-mail and password, confirmations off', () => {
 		expect(factors.data?.all).toEqual([]);
 	});
 
+	it('answers identity linking and SSO as GoTrue does with them disabled', async () => {
+		const sb = authClient(runtime);
+		await sb.auth.signUp({ email: uniqueEmail('link'), password: PASSWORD });
+		const { data } = await sb.auth.getUserIdentities();
+		const unlink = await sb.auth.unlinkIdentity(data!.identities[0]);
+		expect(unlink.error?.status).toBe(404);
+		expect(unlink.error?.code).toBe('manual_linking_disabled');
+		const sso = await sb.auth.signInWithSSO({ domain: 'example.com' });
+		expect(sso.error?.status).toBe(404);
+		expect(sso.error?.code).toBe('saml_provider_disabled');
+	});
+
 	it('serves /settings, /health and the JWKS (the last two without an API key)', async () => {
 		const settings = await authFetch(runtime, '/settings');
 		expect(await settings.json()).toMatchObject({

@@ -13,7 +13,7 @@ import { RedirectPolicy } from './redirect.ts';
 import { signupRoute } from './signup.ts';
 import { AuthRequest, limitersFrom, requireLimit, settingsFrom, type AuthState } from './state.ts';
 import { tokenRoute } from './token.ts';
-import { enrollFactor, factorAction, getUser, logout, reauthenticate, updateUser } from './user.ts';
+import { enrollFactor, factorAction, getUser, logout, reauthenticate, requireAuthentication, updateUser } from './user.ts';
 import { verifyGet, verifyPost } from './verify.ts';
 
 type Handler = (state: AuthState, r: AuthRequest, ...params: string[]) => Promise<void>;
@@ -56,6 +56,16 @@ async function authorize(state: AuthState, r: AuthRequest): Promise<void> {
 	const provider = (r.url.searchParams.get('provider') ?? '').toLowerCase();
 	if (KNOWN_PROVIDERS.has(provider)) throw new AuthError(400, 'validation_failed', 'Unsupported provider: provider is not enabled');
 	throw new AuthError(400, 'validation_failed', `Unsupported provider: Provider ${provider} could not be found`);
+}
+
+/** Identity linking needs `[auth] enable_manual_linking` and OAuth providers, which are not served. */
+async function manualLinkingDisabled(state: AuthState, r: AuthRequest): Promise<void> {
+	await requireAuthentication(state, r);
+	throw new AuthError(404, 'manual_linking_disabled', 'Manual linking is disabled');
+}
+
+async function samlDisabled(): Promise<void> {
+	throw new AuthError(404, 'saml_provider_disabled', 'SAML 2.0 is disabled');
 }
 
 function buildRoutes(): Route[] {
@@ -102,6 +112,11 @@ function buildRoutes(): Route[] {
 		route('PUT', '/user', updateUser),
 		route('POST', '/logout', logout),
 		route('GET', '/reauthenticate', reauthenticate),
+		route('GET', '/user/identities/authorize', manualLinkingDisabled),
+		route('DELETE', '/user/identities/:id', manualLinkingDisabled),
+		route('POST', '/sso', samlDisabled),
+		route('GET', '/sso/saml/metadata', samlDisabled),
+		route('POST', '/sso/saml/acs', samlDisabled),
 		route('POST', '/factors', enrollFactor),
 		route('POST', '/factors/:id/challenge', factorAction),
 		route('POST', '/factors/:id/verify', factorAction),
