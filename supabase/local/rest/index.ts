@@ -170,21 +170,20 @@ export class RestService {
 	async handle(g: GatewayRequest): Promise<void> {
 		const { req, res } = g;
 		const method = req.method ?? 'GET';
-		let request: ApiRequest | null = null;
 		try {
 			const auth = await this.authenticate(g.token);
-			request = await this.parse(g, method);
+			const request = await this.parse(g, method);
 			const cache = await this.cache.catch(() => {
 				throw schemaCacheError.noSchemaCache();
 			});
 			await this.respond(g, request, auth, cache);
 		} catch (error) {
-			if (error instanceof PgrstError) return sendError(res, error, request);
-			const pg = error as PgServerError & { name?: string };
-			if (pg && typeof pg.code === 'string' && /^[0-9A-Z]{5}$/.test(pg.code)) return sendError(res, fromPgError(pg, true), request);
-			if (error instanceof WirePoolTimeout) return sendError(res, new PgrstError(504, 'PGRST003', 'Timed out acquiring connection from connection pool.'), request);
+			if (error instanceof PgrstError) return sendError(res, error);
+			const pg = error as PgServerError;
+			if (pg && typeof pg.code === 'string' && /^[0-9A-Z]{5}$/.test(pg.code)) return sendError(res, fromPgError(pg, true));
+			if (error instanceof WirePoolTimeout) return sendError(res, new PgrstError(504, 'PGRST003', 'Timed out acquiring connection from connection pool.'));
 			if (pg && typeof pg.code === 'string' && /^(CONNECTION|CONNECT_)/.test(pg.code)) {
-				return sendError(res, new PgrstError(503, 'PGRST001', 'Database client error. Retrying the connection.', String((error as Error).message)), request);
+				return sendError(res, new PgrstError(503, 'PGRST001', 'Database client error. Retrying the connection.', String((error as Error).message)));
 			}
 			throw error;
 		}

@@ -270,14 +270,14 @@ function buildNode(
 	return node;
 }
 
-function findChild(node: ReadNode, path: string[], whole: string): ReadNode {
+/** The embedded node an embed path (`actors`, `actors.roles`) names, by alias or name. */
+function findChild(node: ReadNode, path: string[]): ReadNode {
 	let current = node;
 	for (const step of path) {
 		const next = current.children.find((c) => c.outName === step || c.name === step);
 		if (!next) throw apiRequestError.notEmbedded(step);
 		current = next;
 	}
-	void whole;
 	return current;
 }
 
@@ -320,21 +320,21 @@ export function readPlan(ctx: PlanContext, table: Table, request: ApiRequest, op
 	const root = buildNode(ctx, table, q.select, table.name, table.name, null, null, 'left', false, true);
 	for (const { path, field, expr } of q.filters) {
 		if (options.skipRootFilters && !path.length) continue;
-		const node = findChild(root, path, field.name);
+		const node = findChild(root, path);
 		node.conditions.push(resolveFilter(ctx, node, field, expr));
 	}
 	for (const { path, tree } of q.logic) {
 		if (options.skipRootFilters && !path.length) continue;
-		const node = findChild(root, path, '');
+		const node = findChild(root, path);
 		node.conditions.push(resolveLogic(ctx, node, tree));
 	}
 	for (const { path, terms } of q.order) {
-		const node = findChild(root, path, '');
+		const node = findChild(root, path);
 		node.order = resolveOrder(ctx, node, terms);
 	}
 	for (const [key, range] of q.ranges) {
 		if (!key) continue;
-		findChild(root, key.split('.'), '').range = range;
+		findChild(root, key.split('.')).range = range;
 	}
 	root.range = request.topRange;
 	return root;
@@ -388,8 +388,6 @@ export function mutatePlan(ctx: PlanContext, table: Table, request: ApiRequest):
 		for (const { path, field, expr } of request.query.filters) if (!path.length) conditions.push(resolveFilter(ctx, returning, field, expr));
 		for (const { path, tree } of request.query.logic) if (!path.length) conditions.push(resolveLogic(ctx, returning, tree));
 	}
-	const order = returning.order;
-	returning.order = kind === 'insert' ? returning.order : returning.order;
 	return {
 		kind,
 		table,
@@ -400,7 +398,8 @@ export function mutatePlan(ctx: PlanContext, table: Table, request: ApiRequest):
 		onConflict,
 		putConditions: request.method === 'PUT',
 		conditions,
-		order,
+		// PATCH/DELETE with limit: the rows are picked in the requested order.
+		order: returning.order,
 		range: request.mutateRange,
 		returning
 	};

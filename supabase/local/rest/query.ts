@@ -305,7 +305,6 @@ export function mutateStatement(plan: MutatePlan, options: MutateOptions): State
 	const params = new Params();
 	const table = plan.table;
 	const target = qualified(table.schema, table.name);
-	const alias = plan.returning.alias;
 	const returning = options.returnRows || options.location ? `RETURNING ${target}.*` : 'RETURNING 1';
 	let mutation: string;
 	if (plan.kind === 'insert') {
@@ -347,7 +346,6 @@ export function mutateStatement(plan: MutatePlan, options: MutateOptions): State
 		fromRows = nodeSql(plan.returning, params, { from: 'pgrst_source', expandStar: options.countInserted });
 		body = bodySql(options.format, options.stripNulls);
 	}
-	void alias;
 	const location =
 		options.location && table.pk.length
 			? `(SELECT json_build_object(${table.pk.map((c) => `${params.add(c)}::text, ${ident(c)}`).join(', ')})::text FROM pgrst_source LIMIT 1)`

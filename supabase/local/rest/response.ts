@@ -4,7 +4,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { apiRequestError, PgrstError } from './errors.ts';
-import type { ApiRequest, MediaRange, Preferences } from './request.ts';
+import type { MediaRange, Preferences } from './request.ts';
 import type { BodyFormat } from './query.ts';
 
 export interface Negotiated {
@@ -100,9 +100,8 @@ export function send(res: ServerResponse, status: number, headers: Record<string
 	res.end(head || body === null ? undefined : body);
 }
 
-export function sendError(res: ServerResponse, error: PgrstError, request: Pick<ApiRequest, 'schema' | 'negotiatedByProfile'> | null) {
+export function sendError(res: ServerResponse, error: PgrstError) {
 	const body = JSON.stringify(error.body());
 	const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'proxy-status': `PostgREST; error=${error.code}`, ...error.headers };
-	void request;
 	send(res, error.status, headers, body, false);
 }
