@@ -1,13 +1,34 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { instrument, mainPass, predictionPass } from '../instrument/index.ts';
+import { SCALE_KEYS, instrument, mainPass, predictionPass, type ScaleKey } from '../instrument/index.ts';
 import { scaleScore, scoreCouple, type Collision, type CoupleResult, type PartnerKey, type PatternView } from './index.ts';
 
 const RUNS = { numRuns: 200 };
 
 const answer = fc.integer({ min: 1, max: 7 });
 /** An answer set over the main pass, each item left out now and then. */
-const answerSet = fc.record(Object.fromEntries(mainPass().map((item) => [item.id, fc.option(answer, { nil: null, freq: 6 })])));
+const scatteredSet = fc.record(Object.fromEntries(mainPass().map((item) => [item.id, fc.option(answer, { nil: null, freq: 6 })])));
+/**
+ * A person who leans: a level per scale, every prompt answered near it (keying applied),
+ * so clear pursuers, withdrawers and both dances turn up often, not only by chance.
+ */
+const items = mainPass();
+const leaningSet = fc
+	.tuple(
+		fc.record(Object.fromEntries(SCALE_KEYS.map((k) => [k, answer])) as Record<ScaleKey, fc.Arbitrary<number>>),
+		fc.array(fc.integer({ min: -1, max: 1 }), { minLength: items.length, maxLength: items.length }),
+		fc.array(fc.boolean(), { minLength: items.length, maxLength: items.length })
+	)
+	.map(([levels, jitter, skipped]) =>
+		Object.fromEntries(
+			items.map((item, i) => {
+				if (skipped[i] && i % 3 === 0) return [item.id, null];
+				const level = Math.min(7, Math.max(1, (item.kind === 'scale' ? levels[item.scale] : 4) + jitter[i]));
+				return [item.id, item.kind === 'scale' && item.keying === 'reverse' ? 8 - level : level];
+			})
+		)
+	);
+const answerSet = fc.oneof(scatteredSet, leaningSet);
 /** Guesses on the predictable prompts, often left out. */
 const guessSet = fc.record(Object.fromEntries(predictionPass().map((p) => [p.id, fc.option(answer, { nil: null, freq: 3 })])));
 const partner = fc.record({ answers: answerSet, predictions: guessSet });
@@ -109,6 +130,45 @@ describe('scoring invariants', () => {
 				const after = scaleScore({ ...answers, [p.id]: from + 1 }, p.scale).score!;
 				if (p.keying === 'reverse') expect(after).toBeLessThan(before);
 				else expect(after).toBeGreaterThan(before);
+			}),
+			RUNS
+		);
+	});
+
+	it('finds a collision exactly where one partner agrees with moving toward and the other with moving away', () => {
+		fc.assert(
+			fc.property(coupleAnswers, (input) => {
+				const r = scoreCouple(input);
+				for (const s of r.situations) {
+					const leans = (toward: number | null, away: number | null) => toward !== null && away !== null && toward > 4 && away > 4;
+					expect(s.aTowardBAway !== null && s.aTowardBAway > 0).toBe(leans(s.a.toward, s.b.away));
+					expect(s.bTowardAAway !== null && s.bTowardAAway > 0).toBe(leans(s.b.toward, s.a.away));
+					const listed = r.collisions.filter((c) => c.situation === s.situation).map((c) => c.towardPartner);
+					expect(listed.includes('a')).toBe(leans(s.a.toward, s.b.away));
+					expect(listed.includes('b')).toBe(leans(s.b.toward, s.a.away));
+				}
+			}),
+			RUNS
+		);
+	});
+
+	it('names the dance after both partners\' stances', () => {
+		fc.assert(
+			fc.property(coupleAnswers, (input) => {
+				const r = scoreCouple(input);
+				const kinds = [r.a.stanceKind, r.b.stanceKind].sort().join('+');
+				const expected =
+					r.a.stanceKind === null || r.b.stanceKind === null
+						? null
+						: kinds === 'pursue+withdraw'
+							? 'pursue-withdraw'
+							: kinds === 'pursue+pursue'
+								? 'pursue-pursue'
+								: kinds === 'withdraw+withdraw'
+									? 'withdraw-withdraw'
+									: 'none';
+				expect(r.dance.type).toBe(expected);
+				if (r.dance.type === 'pursue-withdraw') expect(r[r.dance.towardPartner!].stanceKind).toBe('pursue');
 			}),
 			RUNS
 		);
