@@ -107,7 +107,8 @@ describe('REST reads', () => {
 		});
 
 		it('!inner drops parents without a match; a plain embed filter only empties the embed', async () => {
-			const inner = await db.from('films').select('title, directors!inner(name)').eq('directors.name', 'Agnès Varda').order('id');
+			const inner = await db.from('films').select('title, directors!inner(name)', { count: 'exact' }).eq('directors.name', 'Agnès Varda').order('id');
+			expect(inner.count).toBe(2);
 			expect(inner.data).toEqual([
 				{ title: 'Cleo from 5 to 7', directors: { name: 'Agnès Varda' } },
 				{ title: 'Vagabond', directors: { name: 'Agnès Varda' } }
