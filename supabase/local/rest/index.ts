@@ -70,7 +70,10 @@ export class RestService {
 		this.pool = this.makePool();
 		this.cache = this.load();
 		void this.listen();
-		ctx.onSchemaChange(() => this.reload(true));
+		ctx.onSchemaChange(async () => {
+			await this.reload();
+			void this.listen();
+		});
 	}
 
 	/** Connected as the superuser (no authenticator login on this server): roles are checked here. */
@@ -107,15 +110,9 @@ export class RestService {
 		return promise;
 	}
 
-	/** Reloads the schema cache; after a reset the pooled connections are gone, so renew them. */
-	async reload(renewPool = false): Promise<void> {
+	/** Reloads the schema cache (connections the server closed are replaced as they are taken). */
+	async reload(): Promise<void> {
 		if (this.closed) return;
-		if (renewPool) {
-			const old = this.pool;
-			this.pool = this.makePool();
-			old.end();
-			void this.listen();
-		}
 		this.cache = this.load();
 		await this.cache.catch(() => {});
 	}

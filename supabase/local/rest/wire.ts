@@ -384,7 +384,13 @@ export class WirePool {
 		this.size = size;
 	}
 	acquire(): Promise<WireConnection> {
-		const c = this.idle.pop();
+		let c = this.idle.pop();
+		// A connection the server closed while idle (a reset, a restart): open a new one.
+		while (c?.closed) {
+			this.all.delete(c);
+			this.created--;
+			c = this.idle.pop();
+		}
 		if (c) return Promise.resolve(c);
 		if (this.created < this.size) {
 			this.created++;
