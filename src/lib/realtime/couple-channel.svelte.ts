@@ -9,6 +9,7 @@ export interface PartnerProgress {
 	userId: string;
 	roundId: string;
 	answered: number;
+	predicted: number;
 	total: number;
 	startedAt: string | null;
 	submittedAt: string | null;
@@ -19,6 +20,8 @@ export interface CoupleChannelOptions {
 	onRevealed?(roundId: string): void;
 	/** Called on every progress event, after the state is updated. */
 	onProgress?(progress: PartnerProgress): void;
+	/** Called each time the channel is joined (again): a chance to catch up on what was missed meanwhile. */
+	onJoined?(): void;
 	/** Where this person is: 'answering', 'waiting', 'results' … shown to the partner. */
 	place?: string;
 }
@@ -56,6 +59,7 @@ export class CoupleChannel {
 			.subscribe(async (status) => {
 				if (status === 'SUBSCRIBED') {
 					this.connection = 'live';
+					options.onJoined?.();
 					await this.#channel.track({ place: options.place ?? 'app', since: Date.now() });
 				} else if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT' || status === 'CLOSED') {
 					this.connection = 'offline';
