@@ -214,6 +214,16 @@ describe('REST as the JWT role', () => {
 			expect(data).toEqual([{ id: 1 }]);
 		});
 
+		it('keeps serving after a database reset (fresh schema cache, closed connections replaced)', async () => {
+			await runtime.reset();
+			const db = restClient(runtime);
+			const { data, error } = await db.from('announcements').select('body').order('id');
+			expect(error).toBeNull();
+			expect(data).toEqual([{ body: 'welcome' }, { body: 'maintenance tonight' }]);
+			const gone = await db.from('late_arrival').select('id');
+			expect(gone.error?.code).toBe('PGRST205');
+		});
+
 		it('allows aggregates once pgrst.db_aggregates_enabled is set (PGRST123 before)', async () => {
 			const db = restClient(runtime);
 			const off = await db.from('films').select('director_id, count(), rating.avg()');
