@@ -26,8 +26,8 @@ describe('goSyntaxError', () => {
 			}
 			return (goSyntaxError(text) === null) === valid;
 		});
-		expect(() => fc.assert(agreesWithJsonParse, { numRuns: 20_000 })).not.toThrow();
-	});
+		expect(() => fc.assert(agreesWithJsonParse, { numRuns: 4_000 })).not.toThrow();
+	}, 30_000);
 
 	it("words errors as Go's encoding/json does", () => {
 		expect(goSyntaxError('')).toBe('unexpected end of JSON input');
