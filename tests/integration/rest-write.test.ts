@@ -266,6 +266,14 @@ describe('REST writes', () => {
 			expect(data).toEqual([{ note: null }, { note: null }]);
 		});
 
+		it('rolls back a single-object delete without a body when it matches no row or several', async () => {
+			const { error, status } = await db.from('scores').delete().eq('player', 'max').single();
+			expect(status).toBe(406);
+			expect(error).toMatchObject({ code: 'PGRST116', details: 'The result contains 2 rows' });
+			const { count } = await db.from('scores').select('*', { count: 'exact', head: true }).eq('player', 'max');
+			expect(count).toBe(2);
+		});
+
 		it('refuses unknown preferences with handling=strict (PGRST122)', async () => {
 			const res = await rest(runtime, '/actors?select=id', { headers: { Prefer: 'handling=strict, nonsense' } });
 			expect(res.status).toBe(400);

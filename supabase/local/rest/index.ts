@@ -317,7 +317,8 @@ export class RestService {
 			let total = row.total_result_set === null ? null : Number(row.total_result_set);
 			if (planned) {
 				const plannedRows = plannedRowsOf(after[0]);
-				if (prefer.count === 'planned' || (maxRows !== null && total !== null && total > maxRows)) total = plannedRows;
+				if (prefer.count === 'planned') total = plannedRows;
+				else if (maxRows !== null && total !== null && total > maxRows && plannedRows !== null) total = Math.max(total, plannedRows);
 			}
 			if (media.format === 'object' && pageTotal !== 1) throw apiRequestError.singularity(pageTotal);
 			const { status, contentRange: range } = rangeStatus(request.topRange.offset, pageTotal, total);
@@ -335,7 +336,8 @@ export class RestService {
 			const table = findTable(cache, request.schema, resource.name);
 			const plan = mutatePlan(ctx, table, request);
 			const returnRows = prefer.return === 'representation';
-			const media = returnRows ? negotiate(request.accept, 'mutate') : { format: 'none' as const, stripNulls: false, contentType: '' };
+			// Negotiated even without a body: a single-object Accept still demands exactly one row.
+			const media = negotiate(request.accept, 'mutate');
 			const upsert = plan.kind === 'insert' && plan.onConflict !== null;
 			const statement = mutateStatement(plan, {
 				format: returnRows ? media.format : 'none',
@@ -345,7 +347,7 @@ export class RestService {
 				countInserted: upsert && plan.onConflict!.resolution === 'merge-duplicates'
 			});
 			const strictMax = prefer.handling === 'strict' && prefer.maxAffected !== undefined && (plan.kind === 'update' || plan.kind === 'delete');
-			const singular = returnRows && media.format === 'object';
+			const singular = media.format === 'object' && request.method !== 'PUT';
 			const decide = singular || strictMax
 				? (rs: Row[]) => {
 						const n = Number(rs[0].page_total);
