@@ -266,6 +266,7 @@ export function parsePayload(contentType: string, body: Buffer, checkKeys: boole
 		const row = Object.fromEntries(new URLSearchParams(text));
 		return { json: JSON.stringify(row), isObject: true, keys: Object.keys(row), rows: [row] };
 	}
+	if (contentType !== 'application/json') throw apiRequestError.invalidBody(`Content-Type not acceptable: ${contentType}`);
 	if (!text.trim()) return null;
 	let value: unknown;
 	try {
