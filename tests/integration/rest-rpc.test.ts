@@ -105,6 +105,12 @@ describe('REST rpc', () => {
 		expect(await single.json()).toMatchObject({ code: 'PGRST128' });
 	});
 
+	it("hoists a function's statement_timeout to the transaction, so it applies", async () => {
+		const { error, status } = await db.rpc('slow_with_timeout');
+		expect(status).toBe(500);
+		expect(error).toMatchObject({ code: '57014', message: 'canceling statement due to statement timeout' });
+	});
+
 	it('passes a text/plain body to a function with a single unnamed text parameter', async () => {
 		const res = await rest(runtime, '/rpc/shout', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'quiet please' });
 		expect(res.status).toBe(200);

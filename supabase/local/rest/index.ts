@@ -24,7 +24,7 @@ import {
 	type ApiRequest
 } from './request.ts';
 import { gucOverrides, negotiate, preferenceApplied, rangeStatus, contentRange, send, sendError } from './response.ts';
-import { loadSchemaCache, type SchemaCache } from './schema-cache.ts';
+import { loadSchemaCache, type Routine, type SchemaCache } from './schema-cache.ts';
 import { openApi } from './openapi.ts';
 
 
@@ -227,7 +227,7 @@ export class RestService {
 		};
 	}
 
-	private setup(request: ApiRequest, auth: Auth, cache: SchemaCache, readOnly: boolean): Statement[] {
+	private setup(request: ApiRequest, auth: Auth, cache: SchemaCache, readOnly: boolean, routine: Routine | null): Statement[] {
 		if (this.superuserFallback && !cache.assumableRoles.has(auth.role)) {
 			// What PostgreSQL answers the authenticator for a role it may not become.
 			throw cache.roles.has(auth.role)
@@ -262,6 +262,10 @@ export class RestService {
 		add('request.headers', JSON.stringify(request.headers));
 		add('request.cookies', JSON.stringify(request.cookies));
 		if (request.prefer.timezone) add('timezone', request.prefer.timezone);
+		for (const [key, value] of routine?.hoistedSettings ?? []) {
+			const nameSql = set(key, value);
+			calls.push(`set_config(${nameSql}, $${params.length}, true)`);
+		}
 		add('transaction_read_only', readOnly ? 'on' : 'off');
 		const statements: Statement[] = [{ text: `select ${calls.join(', ')}`, params }];
 		// db-pre-request: from config, else PostgREST's in-database config (pgrst.db_pre_request).
@@ -288,9 +292,9 @@ export class RestService {
 		};
 		const maxRows = this.ctx.config.api.maxRows > 0 ? this.ctx.config.api.maxRows : null;
 		const authed = auth.role !== 'anon';
-		const run = async ({ readOnly, ...options }: Omit<Parameters<typeof runTransaction>[1], 'setup'> & { readOnly: boolean }) => {
+		const run = async ({ readOnly, routine = null, ...options }: Omit<Parameters<typeof runTransaction>[1], 'setup'> & { readOnly: boolean; routine?: Routine | null }) => {
 			try {
-				return await runTransaction(this.pool, { ...options, setup: this.setup(request, auth, cache, readOnly) });
+				return await runTransaction(this.pool, { ...options, setup: this.setup(request, auth, cache, readOnly, routine) });
 			} catch (error) {
 				if (error instanceof PgrstError) throw error;
 				const pg = error as PgServerError;
@@ -405,7 +409,7 @@ export class RestService {
 					return null;
 				}
 			: undefined;
-		const { rows } = await run({ readOnly, main: statement, decide });
+		const { rows } = await run({ readOnly, main: statement, decide, routine });
 		const row = rows[0];
 		const pageTotal = Number(row.page_total);
 		const total = row.total_result_set === null ? null : Number(row.total_result_set);

@@ -87,7 +87,12 @@ export interface Routine {
 	volatility: 'i' | 's' | 'v';
 	/** For computed relationships: true when it returns a single row. */
 	singleRow: boolean;
+	/** `SET` clauses of the function that PostgREST hoists to the transaction (statement_timeout …). */
+	hoistedSettings: [string, string][];
 }
+
+/** PostgREST's default db-hoisted-tx-settings. */
+const HOISTED = new Set(['statement_timeout', 'plan_filter.statement_cost_limit', 'default_transaction_isolation']);
 
 export interface SchemaCache {
 	schemas: string[];
@@ -165,7 +170,7 @@ select p.oid::int8::text as oid, n.nspname as schema, p.proname as name, p.prore
       'mode', coalesce(p.proargmodes[k.ord], 'i')) order by k.ord)
     from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) with ordinality as k(typ, ord)
     join pg_type t on t.oid = k.typ), '[]') as args,
-  p.pronargdefaults as n_defaults, p.provariadic <> 0 as variadic
+  p.pronargdefaults as n_defaults, p.provariadic <> 0 as variadic, coalesce(p.proconfig, '{}') as config
 from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_type rt on rt.oid = p.prorettype
 where n.nspname = any($1::text[]) and p.prokind = 'f'`;
 
@@ -419,7 +424,10 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 			returnRelation: row.ret_rel ?? null,
 			outColumns: outs.map((a) => ({ name: a.name, type: a.type, udt: a.udt })),
 			volatility: row.volatility,
-			singleRow: !row.returns_set || Number(row.rows) === 1
+			singleRow: !row.returns_set || Number(row.rows) === 1,
+			hoistedSettings: (row.config as string[])
+				.map((kv): [string, string] => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])
+				.filter(([k]) => HOISTED.has(k) && k !== 'default_transaction_isolation')
 		};
 		const key = `${row.schema}.${row.name}`;
 		routines.set(key, [...(routines.get(key) ?? []), routine]);
