@@ -25,7 +25,14 @@ export default defineConfig({
 			strategy: ['cookie', 'preferredLanguage', 'baseLocale']
 		}),
 		sveltekit({
-			adapter: adapter(),
+			// BUILD_DIR / SVELTEKIT_OUT_DIR let the end-to-end run build into a folder of its
+			// own, so it never races another build in the same checkout.
+			adapter: adapter({ out: process.env.BUILD_DIR || 'build' }),
+			outDir: process.env.SVELTEKIT_OUT_DIR || '.svelte-kit',
+			// The public origin, fixed at build time (adapter-node builds request URLs from
+			// it, and the CSRF check compares form posts' Origin header with it). Unset, the
+			// origin comes from the Host header with https, as behind a TLS proxy.
+			paths: { origin: process.env.ORIGIN || undefined },
 			csrf: { trustedOrigins: [] },
 			csp: {
 				mode: 'auto',
