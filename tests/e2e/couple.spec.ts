@@ -165,3 +165,24 @@ async function latestMailLink(email: string): Promise<string> {
 	if (!mail.Link) throw new Error('the recovery mail has no link');
 	return mail.Link;
 }
+
+test("after sign-in the profile's language wins over the browser's", async ({ browser }) => {
+	const nl = messages('nl');
+	const en = messages('en');
+	// A Dutch browser; Ben (from seed.sql) chose English in his profile.
+	const { context, page } = await newPerson(browser, 'nl-NL');
+	await page.goto('/sign-in');
+	await expect(page.locator('html')).toHaveAttribute('lang', 'nl');
+	await page.getByLabel(nl.field_email).fill('ben@samenspel.test');
+	await page.getByLabel(nl.field_password).fill('samenspel-demo');
+	await page.getByRole('button', { name: nl.sign_in_submit }).click();
+	await expect(page).toHaveURL(/\/space$/);
+	await page.reload();
+	await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText(en.space_title);
+	// The demo couple is already linked: both names on the page.
+	const members = page.getByRole('region', { name: en.space_members_title });
+	await expect(members.getByText('Anna', { exact: true })).toBeVisible();
+	await expect(members.getByText('Ben', { exact: true })).toBeVisible();
+	await context.close();
+});
