@@ -70,9 +70,10 @@ export async function revealRound(a: E2EPerson, b: E2EPerson, answers: CoupleAns
 
 /** Signs in through the app's own sign-in page and lands on `path`. */
 export async function signInAt(page: Page, person: E2EPerson, path: string, labels: { email: string; password: string; submit: string }): Promise<void> {
-	await page.goto(`/sign-in?redirectTo=${encodeURIComponent(path)}`);
+	// Wait for the page to settle (hydrated) so the click submits the form it enhances.
+	await page.goto(`/sign-in?redirectTo=${encodeURIComponent(path)}`, { waitUntil: 'networkidle' });
 	await page.getByLabel(labels.email).fill(person.email);
 	await page.getByLabel(labels.password, { exact: true }).fill(PASSWORD);
 	await page.getByRole('button', { name: labels.submit }).click();
-	await page.waitForURL((url) => url.pathname === path);
+	await page.waitForURL((url) => url.pathname === path, { timeout: 60_000 });
 }
