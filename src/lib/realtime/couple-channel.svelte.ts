@@ -67,6 +67,17 @@ export class CoupleChannel {
 			});
 	}
 
+	/**
+	 * Adds progress read from the database (after a (re)join, to catch up on events sent
+	 * while the channel was away). An event already heard is kept unless the read one
+	 * shows a submit the event did not.
+	 */
+	remember(progress: PartnerProgress): void {
+		const heard = this.progress[progress.userId];
+		if (heard && heard.roundId === progress.roundId && (heard.submittedAt || !progress.submittedAt)) return;
+		this.progress = { ...this.progress, [progress.userId]: progress };
+	}
+
 	isOnline(userId: string): boolean {
 		return this.online.includes(userId);
 	}
