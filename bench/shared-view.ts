@@ -1,6 +1,6 @@
 /**
- * Shared-view benchmark, against the production build (`build/`, made by `vite build`;
- * pass --build to make it first) and a fresh local Supabase runtime on free ports:
+ * Shared-view benchmark, against the production build (`vite build`, made first for
+ * this run's runtime port) and a fresh local Supabase runtime on free ports:
  *   - the JavaScript the browser loads on a first visit of /shared/<round> (system
  *     Chromium; every script response gzipped with zlib level 9, summed), next to the
  *     same figure for the signed-in couple space /space, measured in the same run;
@@ -10,7 +10,7 @@
  * Aims: under 120 KB gzipped, render under 200 ms. Prints a table and writes
  * bench/results/shared-view.json.
  *
- *   npm run bench:shared [-- --requests 40 --build]
+ *   npm run bench:shared [-- --requests 40]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -25,17 +25,24 @@ import { freePort, startLocalSupabase } from '../supabase/local/index.ts';
 import { DEFAULT_PUBLISHABLE_KEY } from '../supabase/local/keys.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
-const { values: args } = parseArgs({ options: { requests: { type: 'string', default: '40' }, build: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({ options: { requests: { type: 'string', default: '40' }, build: { type: 'boolean', default: true } } });
 const REQUESTS = Number(args.requests);
 
-if (args.build || !existsSync(path.join(root, 'build/index.js'))) {
-	console.log('Building the app (vite build) …');
-	const built = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
-	if (built.status !== 0) process.exit(1);
-}
 
 const apiPort = await freePort();
 const appPort = await freePort();
+const apiUrl = `http://127.0.0.1:${apiPort}`;
+// The public Supabase URL may be fixed into the build, so the build is made for this
+// run's runtime port (skipped with --no-build only when build/ was made for it).
+if (args.build) {
+	console.log('Building the app (vite build) …');
+	const built = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], {
+		cwd: root,
+		stdio: ['ignore', 'ignore', 'inherit'],
+		env: { ...process.env, PUBLIC_SUPABASE_URL: apiUrl, PUBLIC_SUPABASE_PUBLISHABLE_KEY: DEFAULT_PUBLISHABLE_KEY }
+	});
+	if (built.status !== 0 || !existsSync(path.join(root, 'build/index.js'))) process.exit(1);
+}
 process.env.E2E_API_PORT = String(apiPort);
 // Imported after the port is known: the helpers read it when they make a client.
 const { linkPartners, revealRound, signInAt, signUpPerson } = await import('../tests/e2e/shared-support.ts');
@@ -91,7 +98,7 @@ try {
 	app = spawn(process.execPath, ['build'], {
 		cwd: root,
 		stdio: ['ignore', 'ignore', 'inherit'],
-		env: { ...process.env, HOST: '127.0.0.1', PORT: String(appPort), ORIGIN: appUrl, PUBLIC_SUPABASE_URL: runtime.url, PUBLIC_SUPABASE_PUBLISHABLE_KEY: DEFAULT_PUBLISHABLE_KEY }
+		env: { ...process.env, HOST: '127.0.0.1', PORT: String(appPort), ORIGIN: appUrl, PUBLIC_SUPABASE_URL: apiUrl, PUBLIC_SUPABASE_PUBLISHABLE_KEY: DEFAULT_PUBLISHABLE_KEY }
 	});
 	await waitForApp();
 
@@ -105,7 +112,12 @@ try {
 	const context = await browser.newContext({ baseURL: appUrl, locale: 'nl-NL' });
 	const signIn = await context.newPage();
 	const labels = { email: 'E-mailadres', password: 'Wachtwoord', submit: 'Inloggen' };
-	await signInAt(signIn, a, '/space', labels);
+	try {
+		await signInAt(signIn, a, '/space', labels);
+	} catch (error) {
+		console.error(`sign-in did not land on /space: at ${signIn.url()}:`, (await signIn.locator('main').innerText()).slice(0, 400));
+		throw error;
+	}
 	const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
 	await signIn.close();
 
