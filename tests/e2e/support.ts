@@ -1,7 +1,7 @@
 /** Helpers for the end-to-end tests: accessibility scans, screenshots, the mailbox. */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
 
 export const screenshotDir = path.resolve(import.meta.dirname, '../../test-results/screenshots');
