@@ -95,7 +95,10 @@ export class AnswerSession {
 	}
 
 	get minutesLeft(): number {
+		// Throwaway sets for one calculation, not state: nothing observes them.
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity
 		const answered = new Set(Object.keys(this.answers));
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity
 		const predicted = new Set(Object.keys(this.predictions));
 		return Math.ceil(secondsLeft(answered, { predicted, withPredictions: true }, this.instrument) / 60);
 	}
@@ -107,6 +110,8 @@ export class AnswerSession {
 
 	/** Records an answer (or clears it with null) and saves it at once through the queue. */
 	choose(kind: AnswerKind, promptId: string, value: number | null): void {
+		// A timestamp for the server's newest-wins rule, not reactive state.
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity
 		const item: PendingAnswer = { kind, promptId, value, answeredAt: new Date().toISOString() };
 		const answers = { ...this.answers };
 		const predictions = { ...this.predictions };
