@@ -185,3 +185,65 @@ test("after sign-in the profile's language wins over the browser's", async ({ br
 	await expect(members.getByText('Ben', { exact: true })).toBeVisible();
 	await context.close();
 });
+
+test('dark mode follows the system and stays readable', async ({ browser }) => {
+	const context = await browser.newContext({ locale: 'nl-NL', colorScheme: 'dark' });
+	const page = await context.newPage();
+	for (const [url, name] of [
+		['/', 'dark-landing'],
+		['/sign-in', 'dark-sign-in']
+	] as const) {
+		await page.goto(url);
+		const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+		expect(background).toBe('rgb(27, 24, 22)');
+		await visit(page, name);
+	}
+	await context.close();
+});
+
+test('security headers are sent and cross-site form posts are refused', async ({ request, baseURL }) => {
+	const page = await request.get('/sign-in');
+	const headers = page.headers();
+	expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+	expect(headers['content-security-policy']).toMatch(/script-src 'self' 'nonce-[^']+'/);
+	expect(headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+	expect(headers['x-content-type-options']).toBe('nosniff');
+
+	const form = { email: 'anna@samenspel.test', password: 'samenspel-demo' };
+	const forged = await request.post('/sign-in', { form, headers: { origin: 'https://evil.example' }, maxRedirects: 0 });
+	expect(forged.status()).toBe(403);
+	const own = await request.post('/sign-in', { form, headers: { origin: baseURL!, accept: 'text/html' }, maxRedirects: 0 });
+	expect(own.status()).toBe(303);
+	expect(own.headers()['location']).toBe('/space');
+});
+
+test('export my data, then delete the account with a confirmation step', async ({ browser }) => {
+	const t = messages('nl');
+	const { context, page } = await newPerson(browser, 'nl-NL');
+	const email = uniqueEmail('kim');
+	await page.goto('/sign-up');
+	await signUp(page, t, 'Kim', email);
+	await expect(page).toHaveURL(/\/space$/);
+	await page.goto('/account');
+
+	const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: t.account_export_button }).click()]);
+	const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
+	expect(exported.account.email).toBe(email);
+	expect(exported.profile.display_name).toBe('Kim');
+
+	await page.getByRole('link', { name: t.account_delete_button }).click();
+	const dialog = page.getByRole('alertdialog');
+	await expect(dialog).toBeVisible();
+	await visit(page, 'nl-delete-dialog');
+	await dialog.getByLabel(fill(t.field_confirm_email, { email })).fill(email);
+	await dialog.getByRole('button', { name: t.account_delete_confirm }).click();
+	await expect(page).toHaveURL(/\/\?deleted=1$/);
+	await expect(page.getByText(t.account_deleted_notice)).toBeVisible();
+
+	await page.goto('/sign-in');
+	await page.getByLabel(t.field_email).fill(email);
+	await page.getByLabel(t.field_password).fill(PASSWORD);
+	await page.getByRole('button', { name: t.sign_in_submit }).click();
+	await expect(page.getByText(t.error_auth_invalid_credentials)).toBeVisible();
+	await context.close();
+});
