@@ -152,7 +152,7 @@ describe('restarts', () => {
 		const second = await startLocalSupabase({ workdir: p.dir, port: 0, dbPort, mailboxPort: 0, dataDir, databaseUrl: '' });
 		cleanups.push(() => second.stop());
 		expect(await query<{ v: string }>(second.dbUrl, 'select v from public.t')).toEqual([{ v: 'kept' }]);
-	});
+	}, 90_000);
 
 	it('recovers from a PostgreSQL left running by a killed process', async () => {
 		const dir = mkdtempSync(path.join(tmpdir(), 'sb-orphan-'));
@@ -175,7 +175,7 @@ describe('restarts', () => {
 		const db = await startEmbeddedPostgres({ dataDir, port });
 		cleanups.push(() => db.stop());
 		expect(await query<{ one: number }>(db.url, 'select 1 as one')).toEqual([{ one: 1 }]);
-	});
+	}, 90_000);
 });
 
 describe('the CLI with --workdir', () => {
@@ -193,7 +193,7 @@ describe('the CLI with --workdir', () => {
 		child.stderr!.on('data', (d) => (output += d));
 		cleanups.push(async () => void child.kill('SIGINT'));
 		await new Promise<void>((resolve, reject) => {
-			const timer = setTimeout(() => reject(new Error(`CLI did not start:\n${output}`)), 40_000);
+			const timer = setTimeout(() => reject(new Error(`CLI did not start:\n${output}`)), 100_000);
 			child.stdout!.on('data', () => output.includes('Ctrl-C') && (clearTimeout(timer), resolve()));
 			child.once('exit', () => reject(new Error(`CLI exited:\n${output}`)));
 		});
@@ -224,7 +224,7 @@ describe('the CLI with --workdir', () => {
 		});
 		expect(await exited).toBe(0);
 		expect(existsSync(path.join(p.dir, 'supabase', '.local', 'state.json'))).toBe(false);
-	});
+	}, 120_000);
 });
 
 describe('the gateway', () => {
