@@ -20,13 +20,14 @@ const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 export function demoRoundSql(): string {
 	const couple = demoCouples.pursueWithdraw;
 	const rows: string[] = [];
-	const counts = (answers: Record<string, number>) => Object.keys(answers).length;
+	const counts = (answers: Readonly<Record<string, number | null | undefined>>) => Object.values(answers).filter((v) => v != null).length;
 	for (const [userId, part] of [
 		[ANNA, couple.a],
 		[BEN, couple.b]
 	] as const) {
-		for (const [promptId, value] of Object.entries(part.answers)) rows.push(`(${quote(DEMO_ROUND_ID)}, ${quote(userId)}, 'answer', ${quote(promptId)}, ${value}, now() - interval '30 hours')`);
+		for (const [promptId, value] of Object.entries(part.answers)) if (value != null) rows.push(`(${quote(DEMO_ROUND_ID)}, ${quote(userId)}, 'answer', ${quote(promptId)}, ${value}, now() - interval '30 hours')`);
 		for (const [promptId, value] of Object.entries(part.predictions ?? {}))
+			if (value != null)
 			rows.push(`(${quote(DEMO_ROUND_ID)}, ${quote(userId)}, 'prediction', ${quote(promptId)}, ${value}, now() - interval '30 hours')`);
 	}
 	return [
