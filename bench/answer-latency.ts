@@ -39,7 +39,7 @@ console.log('Building the app (vite build) …');
 const built = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], {
 	cwd: root,
 	stdio: ['ignore', 'ignore', 'inherit'],
-	env: { ...process.env, BUILD_DIR: `${buildDir}/app`, SVELTEKIT_OUT_DIR: `${buildDir}/.svelte-kit`, PUBLIC_SUPABASE_URL: apiUrl, PUBLIC_SUPABASE_PUBLISHABLE_KEY: DEFAULT_PUBLISHABLE_KEY }
+	env: { ...process.env, ORIGIN: appUrl, BUILD_DIR: `${buildDir}/app`, SVELTEKIT_OUT_DIR: `${buildDir}/.svelte-kit`, PUBLIC_SUPABASE_URL: apiUrl, PUBLIC_SUPABASE_PUBLISHABLE_KEY: DEFAULT_PUBLISHABLE_KEY }
 });
 if (built.status !== 0 || !existsSync(path.join(root, buildDir, 'app/index.js'))) process.exit(1);
 process.env.E2E_API_PORT = String(apiPort);

@@ -32,6 +32,9 @@ const REQUESTS = Number(args.requests);
 const apiPort = await freePort();
 const appPort = await freePort();
 const apiUrl = `http://127.0.0.1:${apiPort}`;
+// The app's public origin is fixed at build time (the CSRF check compares form posts'
+// Origin header with it), so the build is made for this run's app port too.
+const appOrigin = `http://127.0.0.1:${appPort}`;
 // The public Supabase URL may be fixed into the build, so the build is made for this
 // run's runtime port (skipped with --no-build only when build/ was made for it).
 if (args.build) {
@@ -39,7 +42,7 @@ if (args.build) {
 	const built = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], {
 		cwd: root,
 		stdio: ['ignore', 'ignore', 'inherit'],
-		env: { ...process.env, PUBLIC_SUPABASE_URL: apiUrl, PUBLIC_SUPABASE_PUBLISHABLE_KEY: DEFAULT_PUBLISHABLE_KEY }
+		env: { ...process.env, ORIGIN: appOrigin, PUBLIC_SUPABASE_URL: apiUrl, PUBLIC_SUPABASE_PUBLISHABLE_KEY: DEFAULT_PUBLISHABLE_KEY }
 	});
 	if (built.status !== 0 || !existsSync(path.join(root, 'build/index.js'))) process.exit(1);
 }
