@@ -14,7 +14,7 @@ declare global {
 			getUser: () => Promise<AuthUser | null>;
 		}
 		interface PageData {
-			user?: { id: string; email: string; displayName: string } | null;
+			user?: { id: string; email: string; displayName: string; language: string | null } | null;
 		}
 	}
 }

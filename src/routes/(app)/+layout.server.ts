@@ -7,11 +7,10 @@ import type { LayoutServerLoad } from './$types';
 // Signed-in pages. hooks.server.ts already sends strangers to sign in; this check stays
 // for defence in depth. The profile's language wins on every device: if this browser
 // says otherwise, it is corrected and the page reloaded once in the right language.
-export const load: LayoutServerLoad = async ({ locals, url, cookies }) => {
-	const user = await locals.getUser();
+export const load: LayoutServerLoad = async ({ parent, url, cookies }) => {
+	const { user } = await parent();
 	if (!user) redirect(303, signInPath(url));
-	const { data: profile } = await locals.supabase.from('profiles').select('language').eq('id', user.id).maybeSingle();
-	const language = profile?.language;
+	const language = user.language;
 	if ((language === 'nl' || language === 'en') && language !== getLocale()) {
 		rememberLocale(cookies, language);
 		redirect(303, url.pathname + url.search);
