@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, ConfigError } from './config.ts';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { makeProject, type TempProject } from '../../tests/support/project.ts';
 
 let project: TempProject | null = null;
@@ -61,5 +63,39 @@ describe('config.toml', () => {
 	it('refuses a port that is not a number', async () => {
 		project = await makeProject({ config: '[api]\nport = "many"' });
 		await expect(loadConfig(project.dir)).rejects.toThrow('api.port must be a number');
+	});
+
+	it('reads [auth.email.template.*]: subject and content_path relative to the project root', async () => {
+		project = await makeProject({
+			config: [
+				'[auth.email.template.recovery]', `subject = '{{ if eq .Data.language "en" }}Reset{{ else }}Herstel{{ end }}'`,
+				'content_path = "./supabase/templates/recovery.html"',
+				'[auth.email.template.magic_link]', 'subject = "Link"',
+				'[auth.email.template.password_changed]', 'subject = "x"'
+			].join('\n')
+		});
+		await mkdir(path.join(project.dir, 'supabase', 'templates'));
+		await writeFile(path.join(project.dir, 'supabase', 'templates', 'recovery.html'), '<a href="{{ .ConfirmationURL }}">{{ .Email }}</a>');
+		const config = await loadConfig(project.dir);
+		const { recovery, magic_link } = config.auth.email.templates;
+		expect(recovery?.contentPath).toBe(path.join(project.dir, 'supabase', 'templates', 'recovery.html'));
+		expect(recovery?.subject?.render({ Data: { language: 'en' } })).toBe('Reset');
+		expect(recovery?.body?.render({ ConfirmationURL: 'http://x/?a=1&b=2', Email: '<b>' })).toBe('<a href="http://x/?a=1&amp;b=2">&lt;b&gt;</a>');
+		expect(magic_link?.body).toBeNull();
+		expect(config.unhonoured).toEqual(['auth.email.template.password_changed.subject']);
+	});
+
+	it('refuses a template whose content file is missing, naming the file', async () => {
+		project = await makeProject({ config: '[auth.email.template.recovery]\ncontent_path = "./supabase/templates/nope.html"' });
+		const error = await loadConfig(project.dir).catch((e) => e);
+		expect(error).toBeInstanceOf(ConfigError);
+		expect(error.message).toContain('auth.email.template.recovery.content_path');
+		expect(error.message).toContain(path.join(project.dir, 'supabase', 'templates', 'nope.html'));
+	});
+
+	it('refuses a template that does not parse, naming the file, line and column', async () => {
+		project = await makeProject({ config: '[auth.email.template.invite]\ncontent_path = "invite.html"' });
+		await writeFile(path.join(project.dir, 'invite.html'), '<p>\n{{ if .Email }}open');
+		await expect(loadConfig(project.dir)).rejects.toThrow(/invite\.html:2:1: unexpected EOF/);
 	});
 });

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'smol-toml';
 import { DEFAULT_JWT_SECRET } from './keys.ts';
+import { isHonouredTemplateSetting, loadMailTemplates, MailTemplateError, type MailTemplates } from './auth/mail-templates.ts';
 
 export interface RateLimits {
 	/** Emails sent per hour (sign-up confirmation, recovery, magic link). CLI default 2. */
@@ -47,6 +48,8 @@ export interface RuntimeConfig {
 			otpLength: number;
 			otpExpiry: number;
 			maxFrequency: string;
+			/** `[auth.email.template.<kind>]`: subject and body templates, read and parsed at start. */
+			templates: MailTemplates;
 		};
 		rateLimit: RateLimits;
 	};
@@ -152,7 +155,7 @@ export async function loadConfig(workdir: string): Promise<RuntimeConfig> {
 		}
 	}
 	const unhonoured = flatten(raw).filter(
-		(key) => !HONOURED.has(key) && !key.startsWith('auth.hook') && key !== 'edge_runtime.enabled'
+		(key) => !HONOURED.has(key) && !isHonouredTemplateSetting(key) && !key.startsWith('auth.hook') && key !== 'edge_runtime.enabled'
 	);
 	const num = (dotted: string, fallback: number) => {
 		const value = pick<unknown>(raw, dotted, fallback);
@@ -161,6 +164,13 @@ export async function loadConfig(workdir: string): Promise<RuntimeConfig> {
 		}
 		return value;
 	};
+	let templates: MailTemplates;
+	try {
+		templates = await loadMailTemplates(pick<unknown>(raw, 'auth.email.template', undefined), workdir);
+	} catch (error) {
+		if (error instanceof MailTemplateError) throw new ConfigError(`${file}: ${error.message}`);
+		throw error;
+	}
 	return {
 		projectId: pick(raw, 'project_id', path.basename(workdir)),
 		workdir,
@@ -195,7 +205,8 @@ export async function loadConfig(workdir: string): Promise<RuntimeConfig> {
 				securePasswordChange: pick(raw, 'auth.email.secure_password_change', false),
 				otpLength: num('auth.email.otp_length', 6),
 				otpExpiry: num('auth.email.otp_expiry', 3600),
-				maxFrequency: pick(raw, 'auth.email.max_frequency', '1s')
+				maxFrequency: pick(raw, 'auth.email.max_frequency', '1s'),
+				templates
 			},
 			rateLimit: {
 				emailSent: num('auth.rate_limit.email_sent', 2),

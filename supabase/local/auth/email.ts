@@ -37,7 +37,8 @@ export class Outbox {
 		this.mails.push(mail);
 	}
 	deliver(state: AuthState) {
-		for (const mail of this.mails.splice(0)) sendAuthMail(state.ctx.mailbox, mail);
+		const templates = { siteUrl: state.settings.siteUrl, templates: state.ctx.config.auth.email.templates };
+		for (const mail of this.mails.splice(0)) sendAuthMail(state.ctx.mailbox, mail, templates);
 	}
 }
 
@@ -62,6 +63,9 @@ function spendEmailBudget(state: AuthState): void {
 
 const withFlow = (hash: string, pkce: boolean) => (pkce ? `pkce_${hash}` : hash);
 
+/** What every templated mail may show of the user: the address and user_metadata. */
+const about = (user: UserRow) => ({ email: user.email ?? '', data: user.raw_user_meta_data });
+
 export async function sendConfirmation(state: AuthState, r: AuthRequest, q: Query, user: UserRow, pkce: boolean, outbox: Outbox): Promise<void> {
 	checkFrequency(state, user.confirmation_sent_at);
 	const otp = generateOtp(state.settings.otpLength);
@@ -69,7 +73,8 @@ export async function sendConfirmation(state: AuthState, r: AuthRequest, q: Quer
 	spendEmailBudget(state);
 	await q`update auth.users set confirmation_token = ${token}, confirmation_sent_at = now(), updated_at = now() where id = ${user.id}`;
 	await createOneTimeToken(q, user.id, 'confirmation_token', token, user.email ?? '');
-	outbox.add({ to: user.email ?? '', type: 'signup', otp, link: actionLink(state.ctx.apiUrl, token, 'signup', r.referrer()) });
+	const redirectTo = r.referrer();
+	outbox.add({ ...about(user), to: user.email ?? '', type: 'signup', otp, tokenHash: token, redirectTo, link: actionLink(state.ctx.apiUrl, token, 'signup', redirectTo) });
 }
 
 export async function sendInvite(state: AuthState, r: AuthRequest, q: Query, user: UserRow, outbox: Outbox): Promise<void> {
@@ -78,7 +83,8 @@ export async function sendInvite(state: AuthState, r: AuthRequest, q: Query, use
 	spendEmailBudget(state);
 	await q`update auth.users set confirmation_token = ${token}, confirmation_sent_at = now(), invited_at = now(), updated_at = now() where id = ${user.id}`;
 	await createOneTimeToken(q, user.id, 'confirmation_token', token, user.email ?? '');
-	outbox.add({ to: user.email ?? '', type: 'invite', otp, link: actionLink(state.ctx.apiUrl, token, 'invite', r.referrer()) });
+	const redirectTo = r.referrer();
+	outbox.add({ ...about(user), to: user.email ?? '', type: 'invite', otp, tokenHash: token, redirectTo, link: actionLink(state.ctx.apiUrl, token, 'invite', redirectTo) });
 }
 
 /** Recovery and magic-link mails share the recovery token and its timer, as in GoTrue. */
@@ -97,7 +103,8 @@ export async function sendRecoveryOrMagicLink(
 	spendEmailBudget(state);
 	await q`update auth.users set recovery_token = ${token}, recovery_sent_at = now(), updated_at = now() where id = ${user.id}`;
 	await createOneTimeToken(q, user.id, 'recovery_token', token, user.email ?? '');
-	outbox.add({ to: user.email ?? '', type, otp, link: actionLink(state.ctx.apiUrl, token, type, r.referrer()) });
+	const redirectTo = r.referrer();
+	outbox.add({ ...about(user), to: user.email ?? '', type, otp, tokenHash: token, redirectTo, link: actionLink(state.ctx.apiUrl, token, type, redirectTo) });
 }
 
 export async function sendEmailChange(state: AuthState, r: AuthRequest, q: Query, user: UserRow, newEmail: string, pkce: boolean, outbox: Outbox): Promise<void> {
@@ -119,10 +126,10 @@ export async function sendEmailChange(state: AuthState, r: AuthRequest, q: Query
 	if (tokenCurrent) await createOneTimeToken(q, user.id, 'email_change_token_current', tokenCurrent, user.email ?? '');
 	await createOneTimeToken(q, user.id, 'email_change_token_new', tokenNew, newEmail);
 	const redirectTo = r.referrer();
-	const common = { type: 'email_change' as const, oldEmail: user.email ?? '', newEmail };
-	outbox.add({ ...common, to: newEmail, otp: otpNew, link: actionLink(state.ctx.apiUrl, tokenNew, 'email_change', redirectTo) });
+	const common = { ...about(user), type: 'email_change' as const, oldEmail: user.email ?? '', newEmail, redirectTo };
+	outbox.add({ ...common, to: newEmail, otp: otpNew, tokenHash: tokenNew, link: actionLink(state.ctx.apiUrl, tokenNew, 'email_change', redirectTo) });
 	if (tokenCurrent) {
-		outbox.add({ ...common, to: user.email ?? '', otp: otpCurrent, link: actionLink(state.ctx.apiUrl, tokenCurrent, 'email_change', redirectTo) });
+		outbox.add({ ...common, to: user.email ?? '', otp: otpCurrent, tokenHash: tokenCurrent, link: actionLink(state.ctx.apiUrl, tokenCurrent, 'email_change', redirectTo) });
 	}
 }
 
@@ -133,7 +140,7 @@ export async function sendReauthentication(state: AuthState, q: Query, user: Use
 	spendEmailBudget(state);
 	await q`update auth.users set reauthentication_token = ${token}, reauthentication_sent_at = now(), updated_at = now() where id = ${user.id}`;
 	await createOneTimeToken(q, user.id, 'reauthentication_token', token, user.email ?? '');
-	outbox.add({ to: user.email ?? '', type: 'reauthentication', otp, link: null });
+	outbox.add({ ...about(user), to: user.email ?? '', type: 'reauthentication', otp, link: null });
 }
 
 const CODE_CHALLENGE = /^[a-zA-Z._~0-9-]+$/;

@@ -2,9 +2,13 @@
  * The e-mails Auth sends, delivered to the local mailbox. Links are built the way
  * GoTrue's mailer builds them: `<api>/auth/v1/verify?token=<hash>&type=<type>&redirect_to=<url>`,
  * with `redirect_to` left as given unless it holds `&`, `=` or `#`. Subjects are GoTrue's
- * defaults; the bodies are short plain templates of our own.
+ * defaults; the bodies are short plain templates of our own. A project's own templates
+ * (`[auth.email.template.<kind>]`, see mail-templates.ts) replace either half, rendered
+ * with the variables GoTrue gives each kind.
  */
 import type { Mailbox } from '../mailbox/mailbox.ts';
+import { TemplateExecError } from './go-template.ts';
+import { htmlToText, type MailTemplateKind, type MailTemplates } from './mail-templates.ts';
 
 export type ActionType = 'signup' | 'invite' | 'magiclink' | 'recovery' | 'email_change' | 'reauthentication';
 
@@ -61,9 +65,74 @@ export interface MailInput {
 	/** For email changes: the address being changed from and to. */
 	oldEmail?: string;
 	newEmail?: string;
+	/** The token hash in the link (GoTrue's `.TokenHash`). */
+	tokenHash?: string;
+	/** The redirect the link leads to (`.RedirectTo`). */
+	redirectTo?: string;
+	/** The user's address (`.Email`); for email changes the current one. */
+	email?: string;
+	/** The user's user_metadata (`.Data`). */
+	data?: Record<string, unknown> | null;
 }
 
-export function sendAuthMail(mailbox: Mailbox, input: MailInput): void {
+/** What a project's templates see, per kind, as in GoTrue's mailer. */
+export interface TemplateSettings {
+	siteUrl: string;
+	templates: MailTemplates;
+}
+
+const TEMPLATE_KIND: Record<ActionType, MailTemplateKind> = {
+	invite: 'invite',
+	signup: 'confirmation',
+	recovery: 'recovery',
+	magiclink: 'magic_link',
+	email_change: 'email_change',
+	reauthentication: 'reauthentication'
+};
+
+/** GoTrue's template data for each kind (`templatemailer.go`). */
+export function templateData(input: MailInput, siteUrl: string): Record<string, unknown> {
+	const data = input.data ?? {};
+	const email = input.email ?? input.to;
+	if (input.type === 'reauthentication') return { SiteURL: siteUrl, Email: email, Token: input.otp, Data: data };
+	const common = {
+		SiteURL: siteUrl,
+		ConfirmationURL: input.link ?? '',
+		Email: email,
+		Token: input.otp,
+		TokenHash: input.tokenHash ?? '',
+		Data: data,
+		RedirectTo: input.redirectTo ?? ''
+	};
+	if (input.type === 'email_change') return { ...common, NewEmail: input.newEmail ?? '', SendingTo: input.to };
+	return common;
+}
+
+export function sendAuthMail(mailbox: Mailbox, input: MailInput, settings?: TemplateSettings): void {
+	const template = settings?.templates[TEMPLATE_KIND[input.type]];
+	if (template && settings) {
+		try {
+			const data = templateData(input, settings.siteUrl);
+			const subject = template.subject?.render(data) ?? SUBJECTS[input.type].replace('{{ .Token }}', input.otp);
+			if (template.body) {
+				const html = template.body.render(data);
+				mailbox.send({ to: input.to, subject, text: htmlToText(html), html });
+			} else {
+				mailbox.send({ ...defaultMail(input), subject });
+			}
+			return;
+		} catch (error) {
+			// Mails go out after the request's transaction committed, so a template that
+			// fails at run time can no longer fail the request (GoTrue answers 500): say so
+			// and send the default mail instead of none.
+			if (!(error instanceof TemplateExecError)) throw error;
+			console.error(`auth: the ${TEMPLATE_KIND[input.type]} mail template failed (${error.message}); sent the default mail`);
+		}
+	}
+	mailbox.send(defaultMail(input));
+}
+
+function defaultMail(input: MailInput): { to: string; subject: string; text: string; html: string } {
 	const intro = INTRO[input.type];
 	const subject = SUBJECTS[input.type].replace('{{ .Token }}', input.otp);
 	const change = input.type === 'email_change' && input.oldEmail && input.newEmail ? `From ${input.oldEmail} to ${input.newEmail}.` : '';
@@ -75,5 +144,5 @@ export function sendAuthMail(mailbox: Mailbox, input: MailInput): void {
 		`<h2>${escapeHtml(intro.heading)}</h2><p>${escapeHtml(intro.text)}</p>` +
 		(change ? `<p>${escapeHtml(change)}</p>` : '') +
 		(input.link ? `<p><a href="${escapeHtml(input.link)}">${escapeHtml(intro.button)}</a></p><p>Or enter this code: <strong>${escapeHtml(input.otp)}</strong></p>` : `<p><strong>${escapeHtml(input.otp)}</strong></p>`);
-	mailbox.send({ to: input.to, subject, text: textLines.join('\n'), html });
+	return { to: input.to, subject, text: textLines.join('\n'), html };
 }
