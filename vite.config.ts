@@ -2,23 +2,11 @@ import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import adapter from '@sveltejs/adapter-node';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig, loadEnv } from 'vite';
-
-// The Supabase API origin the browser talks to; the CSP must allow it for fetch and
-// websockets. Read at build time from the same variable the app uses at run time.
-type HostSource = `${string}://${string}.${string}`;
-function originOf(url: string | undefined): HostSource {
-	try {
-		return new URL(url || 'http://127.0.0.1:54321').origin as HostSource;
-	} catch {
-		return 'http://127.0.0.1:54321';
-	}
-}
+import { SUPABASE_ORIGIN_STAND_IN, SUPABASE_SOCKET_STAND_IN } from './src/lib/server/csp.ts';
 
 export default defineConfig(({ mode }) => {
 	// The environment plus .env files, as the app itself sees them.
 	const env = { ...loadEnv(mode, process.cwd(), ''), ...process.env };
-	const supabaseOrigin = originOf(env.PUBLIC_SUPABASE_URL);
-	const supabaseSocket = supabaseOrigin.replace(/^http/, 'ws') as HostSource;
 	return {
 		plugins: [
 			paraglideVitePlugin({
@@ -46,7 +34,9 @@ export default defineConfig(({ mode }) => {
 						'style-src': ['self', 'unsafe-inline'],
 						'img-src': ['self', 'data:'],
 						'font-src': ['self'],
-						'connect-src': ['self', supabaseOrigin, supabaseSocket],
+						// The Supabase API (fetch and Realtime): stand-ins that src/hooks.server.ts
+						// replaces by the origin of PUBLIC_SUPABASE_URL as the server runs.
+						'connect-src': ['self', SUPABASE_ORIGIN_STAND_IN, SUPABASE_SOCKET_STAND_IN],
 						'form-action': ['self'],
 						'frame-ancestors': ['none'],
 						'base-uri': ['self'],

@@ -5,6 +5,7 @@ import { paraglideMiddleware } from '#lib/paraglide/server.js';
 import { cookieName, cookieMaxAge } from '#lib/paraglide/runtime.js';
 import type { Database } from '#lib/supabase/database.types.ts';
 import { signInPath } from '#lib/redirect.ts';
+import { withSupabaseOrigin } from '#lib/server/csp.ts';
 
 /**
  * Locale: the cookie (written from the profile at sign-in), else the browser's
@@ -55,9 +56,16 @@ const handleGuard: Handle = async ({ event, resolve }) => {
 	return resolve(event);
 };
 
-/** Headers the CSP (configured in vite.config.ts) does not cover. */
+/**
+ * Headers the CSP (configured in vite.config.ts) does not cover, and the CSP's Supabase
+ * origin, which is known only now (see #lib/server/csp.ts). SvelteKit sends the CSP as a
+ * header for every page it renders; only prerendered pages would carry it in a meta tag,
+ * and this app prerenders none.
+ */
 const handleHeaders: Handle = async ({ event, resolve }) => {
 	const response = await resolve(event);
+	const csp = response.headers.get('content-security-policy');
+	if (csp) response.headers.set('content-security-policy', withSupabaseOrigin(csp, PUBLIC_SUPABASE_URL));
 	response.headers.set('Referrer-Policy', 'strict-origin-when-cross-origin');
 	response.headers.set('X-Content-Type-Options', 'nosniff');
 	response.headers.set('X-Frame-Options', 'DENY');

@@ -23,6 +23,9 @@ export const actions: Actions = {
 		if (!parsed.ok) return fail(400, { profile: { values, errors: translateFieldErrors(parsed.errors) } });
 		const { error: dbError } = await locals.supabase.from('profiles').update(parsed.output).eq('id', user.id);
 		if (dbError) error(500, dbError.message);
+		// Auth's mails (password reset, …) take the language from user_metadata.
+		const { error: authError } = await locals.supabase.auth.updateUser({ data: { language: parsed.output.language } });
+		if (authError) return fail(400, { profile: { values, message: authErrorMessage(authError) } });
 		rememberLocale(cookies, parsed.output.language);
 		// A full reload, so the whole page speaks the chosen language at once.
 		redirect(303, '/account?saved=profile');

@@ -11,7 +11,9 @@ export const actions: Actions = {
 		if (!parsed.ok) return fail(400, { email: values.email, errors: translateFieldErrors(parsed.errors) });
 
 		// The link in the mail comes back to /auth/confirm (PKCE code exchange), which
-		// signs the person in and sends them on to choose a new password.
+		// signs the person in and sends them on to choose a new password. The mail speaks
+		// the account's language (user_metadata.language, see supabase/templates), not
+		// this page's: the person asking may not be the account's owner.
 		const { error } = await locals.supabase.auth.resetPasswordForEmail(parsed.output.email, {
 			redirectTo: `${url.origin}/auth/confirm?next=/reset-password`
 		});
