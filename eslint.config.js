@@ -26,6 +26,6 @@ export default ts.config(
 		rules: { 'svelte/no-navigation-without-resolve': 'off' }
 	},
 	{
-		ignores: ['node_modules/', '.svelte-kit/', 'build/', 'test-results/', 'playwright-report/', 'src/lib/paraglide/', 'src/lib/supabase/database.types.ts', 'supabase/.local/']
+		ignores: ['node_modules/', '.svelte-kit/', 'build/', 'test-results/', 'playwright-report/', 'src/lib/paraglide/', 'src/lib/supabase/database.types.ts', 'supabase/.local/', 'supabase/local/.runtime-*.mjs']
 	}
 );

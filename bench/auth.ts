@@ -45,23 +45,7 @@ token_verifications = 1000000
 enable_confirmations = false
 `;
 
-// ---- the API process --------------------------------------------------------------------
-
-if (process.argv.includes('--serve')) {
-	const workdir = process.argv[process.argv.indexOf('--serve') + 1];
-	const { startLocalSupabase } = await import('../supabase/local/index.ts');
-	const runtime = await startLocalSupabase({ workdir, port: 0, dbPort: 0, mailboxPort: 0, ephemeral: true, databaseUrl: '' });
-	const info: ServerInfo = { url: runtime.url, anonKey: runtime.anonKey, serviceRoleKey: runtime.serviceRoleKey, pid: process.pid };
-	process.send!(info);
-	process.on('message', async (m) => {
-		if (m === 'stop') {
-			await runtime.stop();
-			process.exit(0);
-		}
-	});
-} else {
-	await main();
-}
+await main();
 
 // ---- the load generator -----------------------------------------------------------------
 
@@ -121,7 +105,7 @@ async function main() {
 	const workdir = await mkdtemp(path.join(os.tmpdir(), 'bench-auth-'));
 	await mkdir(path.join(workdir, 'supabase'));
 	await writeFile(path.join(workdir, 'supabase', 'config.toml'), CONFIG);
-	const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve', workdir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+	const child: ChildProcess = fork(path.join(here, 'support', 'api-server.mjs'), [workdir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 	const info = await new Promise<ServerInfo>((resolve, reject) => {
 		child.once('message', (m) => resolve(m as ServerInfo));
 		child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));

@@ -6,13 +6,14 @@
  *   (b) select with one embedded resource (films → directors)
  *   (c) rpc call (add)
  *   (d) insert (notes, return=minimal)
- * The runtime runs in a child process, so its RSS is the API process's memory.
+ * The runtime runs in a child process (bench/support/api-server.mjs), so its RSS is the API
+ * process's memory.
  * Prints a table and writes bench/results/rest.json.
  *
  *   npm run bench:rest [-- --seconds 5 --clients 50]
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { fork, type ChildProcess, type Serializable } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import os from 'node:os';
@@ -34,27 +35,7 @@ interface ServerInfo {
 	pid: number;
 }
 
-// ---- the API process --------------------------------------------------------------------
-
-if (process.argv.includes('--serve')) {
-	const { startLocalSupabase } = await import('../supabase/local/index.ts');
-	const runtime = await startLocalSupabase({ workdir: path.join(root, 'tests/fixtures/rest'), port: 0, dbPort: 0, mailboxPort: 0, ephemeral: true, databaseUrl: '' });
-	const info: ServerInfo = { url: runtime.url, dbUrl: runtime.dbUrl, anonKey: runtime.anonKey, serviceRoleKey: runtime.serviceRoleKey, jwtSecret: runtime.jwtSecret, pid: process.pid };
-	process.send!(info);
-	process.on('message', async (m) => {
-		if (m === 'memory') {
-			// With --expose-gc (BENCH_NODE_FLAGS), collect first: live memory, not garbage not yet collected.
-			(globalThis as { gc?: () => void }).gc?.();
-			process.send!({ memory: process.memoryUsage() });
-		}
-		if (m === 'stop') {
-			await runtime.stop();
-			process.exit(0);
-		}
-	});
-} else {
-	await main();
-}
+await main();
 
 // ---- the load generator -----------------------------------------------------------------
 
@@ -98,6 +79,66 @@ async function measure(clients: number, seconds: number, once: (i: number) => Pr
 	return { requests: latencies.length, errors, rps: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
+/** Every process below `pid` (PostgreSQL's postmaster and backends under the API process). */
+function descendants(pid: number): number[] {
+	const parents = new Map<number, number>();
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+			parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+		} catch {
+			// The process ended while we looked.
+		}
+	}
+	const out: number[] = [];
+	const walk = (p: number) => {
+		for (const [child, parent] of parents) {
+			if (parent !== p) continue;
+			out.push(child);
+			walk(child);
+		}
+	};
+	walk(pid);
+	return out;
+}
+
+/** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
+function cpuSecondsOf(pid: number): number {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		return (Number(fields[11]) + Number(fields[12])) / 100;
+	} catch {
+		return 0;
+	}
+}
+
+/** CPU used by this load generator, the API process and PostgreSQL while `work` runs. */
+async function withCpu<T>(apiPid: number, work: () => Promise<T>): Promise<{ result: T; cpu: { client: number; api: number; postgres: number } }> {
+	const pgBefore = new Map(descendants(apiPid).map((p) => [p, cpuSecondsOf(p)]));
+	const apiBefore = cpuSecondsOf(apiPid);
+	const clientBefore = process.cpuUsage();
+	const result = await work();
+	const client = process.cpuUsage(clientBefore);
+	let postgres = 0;
+	for (const p of descendants(apiPid)) postgres += cpuSecondsOf(p) - (pgBefore.get(p) ?? 0);
+	return { result, cpu: { client: (client.user + client.system) / 1e6, api: cpuSecondsOf(apiPid) - apiBefore, postgres } };
+}
+
+/** Sends a message to the API process and waits for the given answer. */
+function ask(child: ChildProcess, message: Serializable, answer: string): Promise<void> {
+	return new Promise((resolve) => {
+		const onMessage = (m: unknown) => {
+			if (m !== answer) return;
+			child.off('message', onMessage);
+			resolve();
+		};
+		child.on('message', onMessage);
+		child.send(message);
+	});
+}
+
 function rssOf(pid: number): number {
 	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
 	const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -109,10 +150,9 @@ async function main() {
 	const seconds = Number(values.seconds);
 	const clients = Number(values.clients);
 
-	const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve'], {
+	const child: ChildProcess = fork(path.join(here, 'support', 'api-server.mjs'), [path.join(root, 'tests/fixtures/rest')], {
 		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-		// BENCH_PROF=dir writes a CPU profile of the API process.
-		execArgv: [...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []), ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])]
+		execArgv: process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []
 	});
 	const info = await new Promise<ServerInfo>((resolve, reject) => {
 		child.once('message', (m) => resolve(m as ServerInfo));
@@ -191,10 +231,19 @@ async function main() {
 		const results = [];
 		let peakRss = rssOf(info.pid);
 		for (const s of scenarios) {
-			const api = await measure(clients, seconds, s.api);
+			// BENCH_PROF=dir writes a CPU profile of the API process for each scenario's API run.
+			const profileDir = process.env.BENCH_PROF;
+			if (profileDir) await ask(child, 'profile-start', 'profiling');
+			const { result: api, cpu: apiCpu } = await withCpu(info.pid, () => measure(clients, seconds, s.api));
+			if (profileDir) await ask(child, { profileStop: path.resolve(profileDir, `rest-${s.name.slice(1, 2)}.cpuprofile`) }, 'profiled');
 			peakRss = Math.max(peakRss, rssOf(info.pid));
-			const direct = await measure(clients, seconds, s.direct);
-			results.push({ scenario: s.name, api, direct, ratio: direct.rps / api.rps });
+			const { result: direct, cpu: directCpu } = await withCpu(info.pid, () => measure(clients, seconds, s.direct));
+			// CPU per request in microseconds, by process: where the time goes.
+			const perRequest = (cpu: { client: number; api: number; postgres: number }, figures: Figures) => {
+				const n = figures.requests * ((seconds + 1) / seconds);
+				return { client: (cpu.client / n) * 1e6, api: (cpu.api / n) * 1e6, postgres: (cpu.postgres / n) * 1e6 };
+			};
+			results.push({ scenario: s.name, api, direct, ratio: direct.rps / api.rps, cpuMicrosPerRequest: { api: perRequest(apiCpu, api), direct: perRequest(directCpu, direct) } });
 		}
 		const tx = await measure(clients, seconds, txReference);
 		const rssMb = rssOf(info.pid);
@@ -210,6 +259,12 @@ async function main() {
 			console.log(
 				`${r.scenario.padEnd(40)} ${fmt(r.api.rps)} ${fmt(r.api.p50, 2)} ${fmt(r.api.p99, 2)} │ ${fmt(r.direct.rps)} ${fmt(r.direct.p50, 2)} ${fmt(r.direct.p99, 2)} │ ${r.ratio.toFixed(2).padStart(6)} ${r.api.errors + r.direct.errors}`
 			);
+		}
+		console.log(`\nCPU µs per request (load generator / API process / PostgreSQL):`);
+		for (const r of results) {
+			const c = r.cpuMicrosPerRequest;
+			const f = (x: { client: number; api: number; postgres: number }) => `${x.client.toFixed(0)} / ${x.api.toFixed(0)} / ${x.postgres.toFixed(0)}`;
+			console.log(`${r.scenario.padEnd(40)} API ${f(c.api).padEnd(18)} direct ${f(c.direct)}`);
 		}
 		console.log(`${'(a) reference: driver tx, role + claims'.padEnd(40)} ${''.padStart(8)} ${''.padStart(8)} ${''.padStart(8)} │ ${fmt(tx.rps)} ${fmt(tx.p50, 2)} ${fmt(tx.p99, 2)} │ ${(tx.rps / results[0].api.rps).toFixed(2).padStart(6)} ${tx.errors}`);
 		const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;

@@ -17,6 +17,8 @@ export interface RuntimeContext {
 	apiUrl: string;
 	/** Superuser connection URL of the database. */
 	dbUrl: string;
+	/** The embedded database's Unix socket path, when there is one (faster than TCP). */
+	dbSocket?: string;
 	/** A shared superuser pool for the runtime's own bookkeeping. */
 	db: Sql;
 	mailbox: Mailbox;

@@ -133,6 +133,7 @@ export async function startLocalSupabase(options: StartOptions = {}): Promise<Lo
 			keys,
 			apiUrl: '',
 			dbUrl: database.url,
+			...(database.socketPath ? { dbSocket: database.socketPath } : {}),
 			db,
 			mailbox,
 			verifyJwt: createJwtVerifier(keys.jwtSecret),

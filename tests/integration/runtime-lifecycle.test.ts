@@ -186,8 +186,9 @@ describe('the CLI with --workdir', () => {
 			migrations: { '20240101000000_t.sql': 'create table public.items (id int primary key); grant select on public.items to anon;' },
 			seed: 'insert into public.items select generate_series(1, 3);'
 		});
-		const cli = path.resolve('supabase/local/cli.ts');
-		const child = spawn(process.execPath, [cli, 'start', '--workdir', p.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+		// As the npm scripts run it: the CLI from the runtime's bundle, rebuilt if a source changed.
+		const cli = [path.resolve('supabase/local/launch.mjs'), 'cli'];
+		const child = spawn(process.execPath, [...cli, 'start', '--workdir', p.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
 		let output = '';
 		child.stdout!.on('data', (d) => (output += d));
 		child.stderr!.on('data', (d) => (output += d));
@@ -203,7 +204,7 @@ describe('the CLI with --workdir', () => {
 		expect(output).toContain(`postgresql://postgres:postgres@127.0.0.1:${dbPort}/postgres`);
 
 		const status = await new Promise<string>((resolve) => {
-			const s = spawn(process.execPath, [cli, 'status', '--workdir', p.dir, '-o', 'json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+			const s = spawn(process.execPath, [...cli, 'status', '--workdir', p.dir, '-o', 'json'], { stdio: ['ignore', 'pipe', 'inherit'] });
 			let out = '';
 			s.stdout!.on('data', (d) => (out += d));
 			s.on('close', () => resolve(out));
@@ -219,7 +220,7 @@ describe('the CLI with --workdir', () => {
 
 		const exited = new Promise((r) => child.once('exit', (code) => r(code)));
 		await new Promise<void>((resolve) => {
-			const s = spawn(process.execPath, [cli, 'stop', '--workdir', p.dir], { stdio: 'ignore' });
+			const s = spawn(process.execPath, [...cli, 'stop', '--workdir', p.dir], { stdio: 'ignore' });
 			s.on('close', () => resolve());
 		});
 		expect(await exited).toBe(0);

@@ -6,7 +6,8 @@
  * (single-object writes, max-affected), the pipeline opens with BEGIN and the end of the
  * transaction waits for the answer instead.
  */
-import { WireConnectionError, type WirePool, type WireRow } from './wire.ts';
+import { WireConnectionError, type WireRow } from './wire.ts';
+import type { WirePool } from './pool.ts';
 import type { Statement } from './query.ts';
 
 export interface TxOptions {
@@ -30,7 +31,10 @@ const COMMIT: Statement = { text: 'commit', params: [] };
 const ROLLBACK: Statement = { text: 'rollback', params: [] };
 
 export async function runTransaction(pool: WirePool, options: TxOptions): Promise<TxResult> {
-	const conn = await pool.acquire();
+	// One pipeline may share its connection with others; one that waits for an answer
+	// before it ends its transaction needs the connection to itself.
+	const exclusive = Boolean(options.decide);
+	const conn = exclusive ? await pool.acquire() : await pool.shared();
 	try {
 		const after = options.after ?? [];
 		const statements = [...(options.decide ? [BEGIN] : []), ...options.setup, options.main, ...after];
@@ -54,6 +58,6 @@ export async function runTransaction(pool: WirePool, options: TxOptions): Promis
 		if (error instanceof WireConnectionError) conn.closed = true;
 		throw error;
 	} finally {
-		pool.release(conn);
+		if (exclusive) pool.release(conn);
 	}
 }

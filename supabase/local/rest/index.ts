@@ -6,7 +6,7 @@
 import type { GatewayRequest, RuntimeContext, RuntimeControl, Service } from '../context.ts';
 import { JwtError, type Claims } from '../jwt.ts';
 import { runTransaction, type Row } from './db.ts';
-import { WirePool, WirePoolTimeout } from './wire.ts';
+import { WirePool, WirePoolTimeout } from './pool.ts';
 import { apiRequestError, fromPgError, jwtError, PgrstError, schemaCacheError, type PgServerError } from './errors.ts';
 import { callPlan, findTable, mutatePlan, readPlan, type PlanContext } from './plan.ts';
 import { callStatement, ident, mutateStatement, plannedCountStatement, readStatement, type Statement } from './query.ts';
@@ -80,7 +80,7 @@ export class RestService {
 	private superuserFallback = false;
 
 	private makePool(): WirePool {
-		const pool = new WirePool(this.superuserFallback ? this.ctx.dbUrl : authenticatorUrl(this.ctx.dbUrl), 10);
+		const pool = new WirePool(this.superuserFallback ? this.ctx.dbUrl : authenticatorUrl(this.ctx.dbUrl), 10, 'postgrest', 10_000, this.ctx.dbSocket);
 		if (!this.superuserFallback) void this.probe(pool);
 		return pool;
 	}

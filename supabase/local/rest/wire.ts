@@ -82,6 +82,8 @@ export interface WireOptions {
 	password: string;
 	database: string;
 	applicationName?: string;
+	/** A Unix socket path to connect through instead of host and port. */
+	socketPath?: string;
 	/** Prepared statements kept per connection before falling back to unnamed ones. */
 	maxPrepared?: number;
 }
@@ -90,7 +92,16 @@ export class WireConnection {
 	private socket: Socket | null = null;
 	private buffer: Buffer = Buffer.alloc(0);
 	private queue: Pending[] = [];
-	private prepared = new Map<string, string>();
+	/**
+	 * Statements prepared on this connection, by text. `ready` once a pipeline that parsed
+	 * it got past it; until then later pipelines (sent before that answer came) parse it
+	 * unnamed, as they cannot know yet whether it will exist.
+	 */
+	private prepared = new Map<string, { name: string; ready: boolean }>();
+	/** Called whenever the last pipeline in flight has been answered (or the connection broke). */
+	onIdle: (() => void) | null = null;
+	/** Writes of one event-loop turn leave in one system call. */
+	private corked = false;
 	private counter = 0;
 	private ready: Promise<void> | null = null;
 	private onStartup: ((message: { type: string; body: Buffer }) => void) | null = null;
@@ -103,7 +114,7 @@ export class WireConnection {
 
 	private open(): Promise<void> {
 		this.ready ??= new Promise<void>((resolve, reject) => {
-			const socket = connect({ host: this.options.host, port: this.options.port });
+			const socket = this.options.socketPath ? connect({ path: this.options.socketPath }) : connect({ host: this.options.host, port: this.options.port });
 			socket.setNoDelay(true);
 			this.socket = socket;
 			let started = false;
@@ -111,6 +122,7 @@ export class WireConnection {
 				this.closed = true;
 				if (!started) reject(error);
 				for (const p of this.queue.splice(0)) p.reject(new WireConnectionError(error.message));
+				this.onIdle?.();
 			};
 			socket.on('error', (error) => fail(new WireConnectionError(error.message)));
 			socket.on('close', () => fail(new WireConnectionError('connection closed')));
@@ -283,6 +295,7 @@ export class WireConnection {
 				if (pending) {
 					this.queue.shift();
 					pending.resolve(pending.results);
+					if (!this.queue.length) this.onIdle?.();
 				}
 				return;
 			default:
@@ -300,17 +313,18 @@ export class WireConnection {
 		if (this.closed) throw new WireConnectionError('connection closed');
 		await this.open();
 		const w = new Writer();
-		const parsedNow: string[] = [];
-		for (const s of statements) {
-			let name = this.prepared.get(s.text);
-			if (name === undefined) {
-				parsedNow.push(s.text);
+		const parsedNow: { text: string; index: number }[] = [];
+		statements.forEach((s, index) => {
+			const known = this.prepared.get(s.text);
+			let name = known?.ready ? known.name : '';
+			if (!known) {
 				if (this.prepared.size < (this.options.maxPrepared ?? 500)) {
 					name = `pgrst_${++this.counter}`;
-					this.prepared.set(s.text, name);
-				} else name = '';
-				w.message('P', Buffer.concat([cstr(name), cstr(s.text), int16(0)]));
+					this.prepared.set(s.text, { name, ready: false });
+					parsedNow.push({ text: s.text, index });
+				}
 			}
+			if (!known?.ready) w.message('P', Buffer.concat([cstr(name), cstr(s.text), int16(0)]));
 			const values: Buffer[] = [];
 			for (const p of s.params) {
 				if (p === null) values.push(int32(-1));
@@ -322,16 +336,39 @@ export class WireConnection {
 			w.message('B', Buffer.concat([cstr(''), cstr(name), int16(0), int16(s.params.length), ...values, int16(0)]));
 			w.message('D', Buffer.concat([Buffer.from('P'), cstr('')]));
 			w.message('E', Buffer.concat([cstr(''), int32(0)]));
-		}
+		});
 		w.message('S', Buffer.alloc(0));
 		const results = await new Promise<{ rows: WireRow[]; error: WireError | null }[]>((resolve, reject) => {
 			this.queue.push({ results: [], expected: statements.length, resolve, reject });
-			this.socket!.write(w.take());
+			this.write(w.take());
 		});
-		// After an error the server skipped the rest of the pipeline, so statements parsed in
-		// it may not exist: parse them again next time (under new names).
-		if (results.some((r) => r.error)) for (const t of parsedNow) this.prepared.delete(t);
+		// After an error the server skipped the rest of the pipeline, so statements parsed at
+		// or after the failed one may not exist: forget them (they get new names next time).
+		const failedAt = results.findIndex((r) => r.error);
+		for (const { text, index } of parsedNow) {
+			if (failedAt !== -1 && index >= failedAt) this.prepared.delete(text);
+			else this.prepared.get(text)!.ready = true;
+		}
 		return results;
+	}
+
+	/** Pipelines queued but not yet answered. */
+	get inFlight(): number {
+		return this.queue.length;
+	}
+
+	private write(buffer: Buffer) {
+		const socket = this.socket!;
+		if (!this.corked) {
+			// Pipelines of several requests sent in the same turn share one write.
+			this.corked = true;
+			socket.cork();
+			setImmediate(() => {
+				this.corked = false;
+				socket.uncork();
+			});
+		}
+		socket.write(buffer);
 	}
 
 	end() {
@@ -354,77 +391,4 @@ function parseFields(body: Buffer): Record<string, string> {
 		at = end + 1;
 	}
 	return fields;
-}
-
-/** No connection became free in time. */
-export class WirePoolTimeout extends Error {
-	code = 'POOL_TIMEOUT';
-}
-
-/** A fixed-size pool of wire connections, reopened when one breaks. */
-export class WirePool {
-	private idle: WireConnection[] = [];
-	private waiting: ((c: WireConnection) => void)[] = [];
-	private size: number;
-	private created = 0;
-	private options: WireOptions;
-	private all = new Set<WireConnection>();
-	private acquireTimeoutMs: number;
-	constructor(url: string, size: number, applicationName = 'postgrest', acquireTimeoutMs = 10_000) {
-		this.acquireTimeoutMs = acquireTimeoutMs;
-		const u = new URL(url);
-		this.options = {
-			host: u.hostname,
-			port: Number(u.port || 5432),
-			user: decodeURIComponent(u.username),
-			password: decodeURIComponent(u.password),
-			database: decodeURIComponent(u.pathname.slice(1)) || 'postgres',
-			applicationName
-		};
-		this.size = size;
-	}
-	acquire(): Promise<WireConnection> {
-		let c = this.idle.pop();
-		// A connection the server closed while idle (a reset, a restart): open a new one.
-		while (c?.closed) {
-			this.all.delete(c);
-			this.created--;
-			c = this.idle.pop();
-		}
-		if (c) return Promise.resolve(c);
-		if (this.created < this.size) {
-			this.created++;
-			const conn = new WireConnection(this.options);
-			this.all.add(conn);
-			return Promise.resolve(conn);
-		}
-		// All connections busy: wait, but not forever (PostgREST's db-pool-acquisition-timeout).
-		return new Promise((resolve, reject) => {
-			const waiter = (c: WireConnection) => {
-				clearTimeout(timer);
-				resolve(c);
-			};
-			const timer = setTimeout(() => {
-				this.waiting = this.waiting.filter((w) => w !== waiter);
-				reject(new WirePoolTimeout());
-			}, this.acquireTimeoutMs);
-			this.waiting.push(waiter);
-		});
-	}
-	release(c: WireConnection) {
-		let conn = c;
-		if (c.closed) {
-			this.all.delete(c);
-			conn = new WireConnection(this.options);
-			this.all.add(conn);
-		}
-		const next = this.waiting.shift();
-		if (next) next(conn);
-		else this.idle.push(conn);
-	}
-	end() {
-		for (const c of this.all) c.end();
-		this.all.clear();
-		this.idle = [];
-	}
 }
