@@ -40,7 +40,8 @@ export default defineConfig({
 		}
 	},
 	webServer: {
-		// ORIGIN and PUBLIC_SUPABASE_URL are read at build time too (CSRF origin, CSP).
+		// ORIGIN is read at build time (the CSRF check's origin); the Supabase URL and key
+		// when the server starts (the CSP names that origin then).
 		command: `${node} node_modules/vite/bin/vite.js build --logLevel warn && ${node} ${buildRoot}/app`,
 		url: `${appUrl}/`,
 		timeout: 240_000,
