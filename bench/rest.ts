@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { SignJWT } from 'jose';
+import { RUNTIME_NODE_FLAGS } from '../supabase/local/launch.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -139,6 +140,19 @@ function ask(child: ChildProcess, message: Serializable, answer: string): Promis
 	});
 }
 
+/** BENCH_SMAPS=1: the API process's resident memory by mapping, largest first. */
+function printMappings(pid: number) {
+	const sizes = new Map<string, number>();
+	let name = '';
+	for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+		const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+		if (head) name = head[1] || '[anonymous]';
+		const rss = /^Rss:\s+(\d+) kB/.exec(line);
+		if (rss) sizes.set(name, (sizes.get(name) ?? 0) + Number(rss[1]));
+	}
+	for (const [n, kb] of [...sizes].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`${(kb / 1024).toFixed(1).padStart(8)} MB  ${n}`);
+}
+
 function rssOf(pid: number): number {
 	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
 	const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -152,7 +166,8 @@ async function main() {
 
 	const child: ChildProcess = fork(path.join(here, 'support', 'api-server.mjs'), [path.join(root, 'tests/fixtures/rest')], {
 		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-		execArgv: process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []
+		// The flags the npm scripts start the runtime with, plus any of BENCH_NODE_FLAGS.
+		execArgv: [...RUNTIME_NODE_FLAGS, ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])]
 	});
 	const info = await new Promise<ServerInfo>((resolve, reject) => {
 		child.once('message', (m) => resolve(m as ServerInfo));
@@ -170,8 +185,7 @@ async function main() {
 		const noteIds = (await sql`insert into public.notes (owner_id, body) select ${userId}::uuid, 'note ' || g from generate_series(1, 1000) g returning id`).map((r) => Number(r.id));
 
 		const agent = new Agent({ keepAlive: true, maxSockets: clients });
-		const url = new URL(info.url);
-		const call = (method: string, pathAndQuery: string, body?: string, extra: Record<string, string> = {}) =>
+		const callTo = (url: URL) => (method: string, pathAndQuery: string, body?: string, extra: Record<string, string> = {}) =>
 			new Promise<boolean>((resolve, reject) => {
 				const req = request(
 					{
@@ -190,6 +204,7 @@ async function main() {
 				req.on('error', reject);
 				req.end(body);
 			});
+		const call = callTo(new URL(info.url));
 
 		// Direct references: the same statements through the driver (the superuser pool, as
 		// an application would send them; the API adds role, claims and JSON shaping).
@@ -246,7 +261,19 @@ async function main() {
 			results.push({ scenario: s.name, api, direct, ratio: direct.rps / api.rps, cpuMicrosPerRequest: { api: perRequest(apiCpu, api), direct: perRequest(directCpu, direct) } });
 		}
 		const tx = await measure(clients, seconds, txReference);
+
+		// The floor: the same load generator and request against a bare node:http server.
+		const floorChild = fork(path.join(here, 'support', 'http-floor.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+		const floorInfo = await new Promise<{ url: string; pid: number }>((resolve) => floorChild.once('message', (m) => resolve(m as { url: string; pid: number })));
+		const callFloor = callTo(new URL(floorInfo.url));
+		const floorCpuBefore = { server: cpuSecondsOf(floorInfo.pid), client: process.cpuUsage() };
+		const floor = await measure(clients, seconds, (i) => callFloor('GET', `/notes?select=*&id=eq.${noteIds[i % noteIds.length]}`));
+		const floorRequests = floor.requests * ((seconds + 1) / seconds);
+		const floorClient = process.cpuUsage(floorCpuBefore.client);
+		const floorCpu = { client: ((floorClient.user + floorClient.system) / floorRequests), server: ((cpuSecondsOf(floorInfo.pid) - floorCpuBefore.server) / floorRequests) * 1e6 };
+		floorChild.send('stop');
 		const rssMb = rssOf(info.pid);
+		if (process.env.BENCH_SMAPS) printMappings(info.pid);
 		const memory = await new Promise<NodeJS.MemoryUsage>((resolve) => {
 			child.once('message', (m) => resolve((m as { memory: NodeJS.MemoryUsage }).memory));
 			child.send('memory');
@@ -267,6 +294,8 @@ async function main() {
 			console.log(`${r.scenario.padEnd(40)} API ${f(c.api).padEnd(18)} direct ${f(c.direct)}`);
 		}
 		console.log(`${'(a) reference: driver tx, role + claims'.padEnd(40)} ${''.padStart(8)} ${''.padStart(8)} ${''.padStart(8)} │ ${fmt(tx.rps)} ${fmt(tx.p50, 2)} ${fmt(tx.p99, 2)} │ ${(tx.rps / results[0].api.rps).toFixed(2).padStart(6)} ${tx.errors}`);
+		console.log(`${'HTTP floor: bare node:http, no database'.padEnd(40)} ${fmt(floor.rps)} ${fmt(floor.p50, 2)} ${fmt(floor.p99, 2)} │ CPU µs/request ${floorCpu.client.toFixed(0)} / ${floorCpu.server.toFixed(0)} / 0`);
+		console.log(`  → no HTTP API can show a ratio below ${(results[0].direct.rps / floor.rps).toFixed(2)} for (a) here (direct ÷ floor); API ÷ floor for (a): ${(floor.rps / results[0].api.rps).toFixed(2)}`);
 		const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 		console.log(`\nAPI process RSS: ${rssMb.toFixed(1)} MB (peak seen ${peakRss.toFixed(1)} MB); V8 heap used ${mb(memory.heapUsed)} of ${mb(memory.heapTotal)}, external ${mb(memory.external)}`);
 		console.log('ratio = direct req/s ÷ API req/s (aim ≤ 2); aim (a) ≥ 2,500 req/s, RSS < 150 MB\n');
@@ -274,7 +303,7 @@ async function main() {
 		await mkdir(path.join(here, 'results'), { recursive: true });
 		await writeFile(
 			path.join(here, 'results', 'rest.json'),
-			JSON.stringify({ date: new Date().toISOString(), clients, seconds, cpus: os.cpus().length, loadAverage: os.loadavg(), node: process.version, results, selectByPkTransactionReference: tx, rssMb, peakRssMb: peakRss, memory }, null, 2) + '\n'
+			JSON.stringify({ date: new Date().toISOString(), clients, seconds, cpus: os.cpus().length, loadAverage: os.loadavg(), node: process.version, results, selectByPkTransactionReference: tx, httpFloor: { ...floor, cpuMicrosPerRequest: floorCpu }, rssMb, peakRssMb: peakRss, memory }, null, 2) + '\n'
 		);
 		agent.destroy();
 	} finally {

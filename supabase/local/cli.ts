@@ -157,7 +157,7 @@ async function startInBackground() {
 	await mkdir(localDir, { recursive: true });
 	const logFile = path.join(localDir, 'runtime.log');
 	const out = openSync(logFile, 'w');
-	const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'start', '--workdir', workdir, ...(values['no-seed'] ? ['--no-seed'] : [])], {
+	const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), 'start', '--workdir', workdir, ...(values['no-seed'] ? ['--no-seed'] : [])], {
 		detached: true,
 		stdio: ['ignore', out, out]
 	});
