@@ -79,9 +79,17 @@ export class RestService {
 	/** Connected as the superuser (no authenticator login on this server): roles are checked here. */
 	private superuserFallback = false;
 
+	/** Until the first login as `authenticator` has been tried, requests wait for its outcome. */
+	private probing: Promise<void> | null = null;
+
 	private makePool(): WirePool {
 		const pool = new WirePool(this.superuserFallback ? this.ctx.dbUrl : authenticatorUrl(this.ctx.dbUrl), 10, 'postgrest', 10_000, this.ctx.dbSocket);
-		if (!this.superuserFallback) void this.probe(pool);
+		if (!this.superuserFallback) {
+			const probing = this.probe(pool).finally(() => {
+				if (this.probing === probing) this.probing = null;
+			});
+			this.probing = probing;
+		}
 		return pool;
 	}
 
@@ -294,6 +302,7 @@ export class RestService {
 		const authed = auth.role !== 'anon';
 		const run = async ({ readOnly, routine = null, ...options }: Omit<Parameters<typeof runTransaction>[1], 'setup'> & { readOnly: boolean; routine?: Routine | null }) => {
 			try {
+				if (this.probing) await this.probing;
 				return await runTransaction(this.pool, { ...options, setup: this.setup(request, auth, cache, readOnly, routine) });
 			} catch (error) {
 				if (error instanceof PgrstError) throw error;
