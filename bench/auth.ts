@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { hash, verify } from '@node-rs/bcrypt';
 import { RUNTIME_NODE_FLAGS } from '../supabase/local/launch.mjs';
+import { figures, load, type Figures } from './support/load.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -49,48 +50,6 @@ enable_confirmations = false
 await main();
 
 // ---- the load generator -----------------------------------------------------------------
-
-interface Figures {
-	requests: number;
-	errors: number;
-	perSecond: number;
-	p50: number;
-	p99: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-	if (!sorted.length) return 0;
-	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-function figures(latencies: number[], errors: number, seconds: number): Figures {
-	const sorted = [...latencies].sort((a, b) => a - b);
-	return { requests: sorted.length, errors, perSecond: sorted.length / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
-}
-
-/** Runs `once` from `clients` concurrent loops for `seconds` (after a one-second warm-up). */
-async function load(clients: number, seconds: number, once: (client: number) => Promise<boolean>): Promise<Figures> {
-	const run = async (ms: number) => {
-		const latencies: number[] = [];
-		let errors = 0;
-		const end = performance.now() + ms;
-		await Promise.all(
-			Array.from({ length: clients }, async (_, client) => {
-				while (performance.now() < end) {
-					const t0 = performance.now();
-					const ok = await once(client).catch(() => false);
-					latencies.push(performance.now() - t0);
-					if (!ok) errors++;
-				}
-			})
-		);
-		return { latencies, errors };
-	};
-	await run(1000);
-	const started = performance.now();
-	const { latencies, errors } = await run(seconds * 1000);
-	return figures(latencies, errors, (performance.now() - started) / 1000);
-}
 
 function memoryOf(pid: number): { rssMb: number; peakMb: number } {
 	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -179,7 +138,7 @@ async function main() {
 
 		// Sign-ins, with the health probe running alongside.
 		let healthLoaded: Figures | null = null;
-		const signInRun = load(clients, seconds, async (client) => {
+		const signInRun = load(clients, seconds, async (_, client) => {
 			const res = await call(loadAgent, 'POST', '/token?grant_type=password', { email: emails[client], password });
 			return res.status === 200;
 		});
@@ -194,7 +153,7 @@ async function main() {
 			const res = await call(loadAgent, 'POST', '/token?grant_type=password', { email, password });
 			tokens.push(String(res.json?.refresh_token));
 		}
-		const refresh = await load(clients, seconds, async (client) => {
+		const refresh = await load(clients, seconds, async (_, client) => {
 			const res = await call(loadAgent, 'POST', '/token?grant_type=refresh_token', { refresh_token: tokens[client] });
 			if (res.status !== 200) return false;
 			tokens[client] = String(res.json?.refresh_token);
@@ -218,7 +177,7 @@ async function main() {
 		const ms = (v: number) => v.toFixed(1).padStart(8);
 		const rate = (v: number) => v.toFixed(1).padStart(9);
 		const row = (name: string, f: Figures) =>
-			`${name.padEnd(34)}${String(f.requests).padStart(8)}${String(f.errors).padStart(7)}${rate(f.perSecond)}${ms(f.p50)}${ms(f.p99)}`;
+			`${name.padEnd(34)}${String(f.requests).padStart(8)}${String(f.errors).padStart(7)}${rate(f.rps)}${ms(f.p50)}${ms(f.p99)}`;
 		console.log(
 			`\nAuth benchmark: ${clients} concurrent clients, ${seconds} s per scenario, ${os.cpus().length} CPUs, Node ${process.version}, ` +
 				`load average ${loadAtStart[0].toFixed(2)} at start, ${os.loadavg()[0].toFixed(2)} at end\n`

@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { SignJWT } from 'jose';
 import { RUNTIME_NODE_FLAGS } from '../supabase/local/launch.mjs';
+import { load as measure, type Figures } from './support/load.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -39,46 +40,6 @@ interface ServerInfo {
 await main();
 
 // ---- the load generator -----------------------------------------------------------------
-
-interface Figures {
-	requests: number;
-	errors: number;
-	rps: number;
-	p50: number;
-	p99: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-	if (!sorted.length) return 0;
-	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-async function measure(clients: number, seconds: number, once: (i: number) => Promise<boolean>): Promise<Figures> {
-	// Warm-up: a second of the same load, not counted.
-	const run = async (ms: number, record: boolean) => {
-		const latencies: number[] = [];
-		let errors = 0;
-		let counter = 0;
-		const end = performance.now() + ms;
-		await Promise.all(
-			Array.from({ length: clients }, async () => {
-				while (performance.now() < end) {
-					const t0 = performance.now();
-					const ok = await once(counter++).catch(() => false);
-					if (record) latencies.push(performance.now() - t0);
-					if (!ok) errors++;
-				}
-			})
-		);
-		return { latencies, errors };
-	};
-	await run(1000, false);
-	const started = performance.now();
-	const { latencies, errors } = await run(seconds * 1000, true);
-	const elapsed = (performance.now() - started) / 1000;
-	latencies.sort((a, b) => a - b);
-	return { requests: latencies.length, errors, rps: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
-}
 
 /** Every process below `pid` (PostgreSQL's postmaster and backends under the API process). */
 function descendants(pid: number): number[] {
