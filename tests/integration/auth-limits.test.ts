@@ -1,7 +1,8 @@
 /**
  * Rate limits from `[auth.rate_limit]` (tests/fixtures/auth-limits, all tiny) and anonymous
- * users. Each test presents its own client IPs (X-Forwarded-For, honoured from loopback)
- * so the per-IP buckets of one test do not drain another's.
+ * users. Limits apply to requests that name their client (X-Forwarded-For, honoured from
+ * loopback); each test presents its own client IPs so the buckets of one test do not
+ * drain another's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalSupabase } from '../../supabase/local/index.ts';
@@ -78,6 +79,20 @@ describe('auth: rate limits and anonymous users', () => {
 		const limited = await authClient(runtime).auth.signInWithPassword({ email, password: PASSWORD });
 		expect(limited.error?.status).toBe(429);
 		expect(limited.error?.code).toBe('over_request_rate_limit');
+	});
+
+	it('limits nothing per client when the request names no client (no X-Forwarded-For), as GoTrue behind the CLI', async () => {
+		const email = await confirmedUser();
+		const statuses: number[] = [];
+		for (let i = 0; i < 6; i++) {
+			const res = await fetch(`${runtime.url}/auth/v1/token?grant_type=password`, {
+				method: 'POST',
+				headers: { apikey: runtime.anonKey, 'content-type': 'application/json' },
+				body: JSON.stringify({ email, password: i < 5 ? 'wrong-guess' : PASSWORD })
+			});
+			statuses.push(res.status);
+		}
+		expect(statuses).toEqual([400, 400, 400, 400, 400, 200]);
 	});
 
 	it('limits sign-ups and recovery requests per client IP', async () => {

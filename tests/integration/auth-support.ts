@@ -87,10 +87,15 @@ export function signJwt(secret: string, payload: Record<string, unknown>, header
 	return `${h}.${p}.${s}`;
 }
 
-/** A raw request to the Auth API, for what supabase-js has no call for. */
+/**
+ * A raw request to the Auth API, for what supabase-js has no call for. A `key` given is
+ * also sent as the bearer token, as supabase-js does (without one, a legacy JWT API key
+ * is no bearer token to Auth, as behind the CLI's Kong).
+ */
 export function authFetch(runtime: LocalSupabase, pathAndQuery: string, init: RequestInit & { key?: string | null } = {}): Promise<Response> {
 	const headers = new Headers(init.headers);
 	if (init.key !== null) headers.set('apikey', init.key ?? runtime.anonKey);
+	if (init.key && !headers.has('authorization')) headers.set('authorization', `Bearer ${init.key}`);
 	if (!headers.has('x-forwarded-for')) headers.set('x-forwarded-for', randomIp());
 	return fetch(`${runtime.url}/auth/v1${pathAndQuery}`, { ...init, headers });
 }

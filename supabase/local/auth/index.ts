@@ -97,11 +97,11 @@ function buildRoutes(): Route[] {
 		route('POST', '/signup', signupRoute),
 		route('POST', '/token', tokenRoute),
 		route('GET', '/verify', async (state, r) => {
-			requireLimit(state.limits.verify, r.ip);
+			requireLimit(state.limits.verify, r.rateLimitKey);
 			return verifyGet(state, r);
 		}),
 		route('POST', '/verify', async (state, r) => {
-			requireLimit(state.limits.verify, r.ip);
+			requireLimit(state.limits.verify, r.rateLimitKey);
 			return verifyPost(state, r);
 		}),
 		route('POST', '/recover', recover),

@@ -15,7 +15,7 @@ import { requireLimit, type AuthRequest, type AuthState } from './state.ts';
 const RECOVER_PARAMS: ParamsSchema = { name: 'RecoverParams', fields: { email: 'string', code_challenge: 'string', code_challenge_method: 'string' } };
 
 export async function recover(state: AuthState, r: AuthRequest): Promise<void> {
-	requireLimit(state.limits.recover, r.ip);
+	requireLimit(state.limits.recover, r.rateLimitKey);
 	if (!state.settings.emailEnabled) throw badRequest('email_provider_disabled', 'Email logins are disabled');
 	const params = await r.params(RECOVER_PARAMS);
 	let email = str(params, 'email');
@@ -42,7 +42,7 @@ const OTP_PARAMS: ParamsSchema = {
 };
 
 export async function otp(state: AuthState, r: AuthRequest): Promise<void> {
-	requireLimit(state.limits.otp, r.ip);
+	requireLimit(state.limits.otp, r.rateLimitKey);
 	const params = await r.params(OTP_PARAMS);
 	const createUser = 'create_user' in params ? bool(params, 'create_user') : true;
 	let email = str(params, 'email');
@@ -69,7 +69,7 @@ const MAGIC_LINK_PARAMS: ParamsSchema = {
 };
 
 export async function magicLinkRoute(state: AuthState, r: AuthRequest): Promise<void> {
-	requireLimit(state.limits.otp, r.ip);
+	requireLimit(state.limits.otp, r.rateLimitKey);
 	return magicLink(state, r);
 }
 
@@ -115,7 +115,7 @@ const RESEND_PARAMS: ParamsSchema = {
 };
 
 export async function resend(state: AuthState, r: AuthRequest): Promise<void> {
-	requireLimit(state.limits.resend, r.ip);
+	requireLimit(state.limits.resend, r.rateLimitKey);
 	const params = await r.params(RESEND_PARAMS);
 	const type = str(params, 'type');
 	let email = str(params, 'email');

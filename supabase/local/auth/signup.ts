@@ -23,10 +23,10 @@ export async function signupRoute(state: AuthState, r: AuthRequest): Promise<voi
 	const params = await r.params(SIGNUP_PARAMS);
 	if (!str(params, 'email') && !str(params, 'phone')) {
 		if (!state.settings.anonymousEnabled) throw unprocessable('anonymous_provider_disabled', 'Anonymous sign-ins are disabled');
-		requireLimit(state.limits.anonymous, r.ip);
+		requireLimit(state.limits.anonymous, r.rateLimitKey);
 		return sendJson(r.res, 200, await signupAnonymously(state, r, params));
 	}
-	requireLimit(state.limits.signInSignUps, r.ip);
+	requireLimit(state.limits.signInSignUps, r.rateLimitKey);
 	return sendJson(r.res, 200, await signup(state, r, params));
 }
 

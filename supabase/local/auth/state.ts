@@ -141,8 +141,9 @@ export function limitersFrom(ctx: RuntimeContext): Limiters {
 	};
 }
 
-export function requireLimit(limiter: RateLimiter, key: string): void {
-	if (!limiter.take(key)) throw tooManyRequests('over_request_rate_limit', 'Request rate limit reached');
+/** Takes a token for `key`; no key (the request names no client) is not limited. */
+export function requireLimit(limiter: RateLimiter, key: string | null): void {
+	if (key !== null && !limiter.take(key)) throw tooManyRequests('over_request_rate_limit', 'Request rate limit reached');
 }
 
 /** One request to the Auth service. */
@@ -154,6 +155,14 @@ export class AuthRequest {
 	readonly path: string;
 	readonly method: string;
 	readonly ip: string;
+	/**
+	 * The key of the per-client rate limits: the client's address when the request names
+	 * it in X-Forwarded-For, else null (not limited). GoTrue limits by the header named in
+	 * GOTRUE_RATE_LIMIT_HEADER and skips requests without it; the Supabase CLI sets no such
+	 * header, so a local stack limits nothing per IP, while hosted Supabase's proxy always
+	 * names the client.
+	 */
+	readonly rateLimitKey: string | null;
 	/** Claims of the bearer token, once an endpoint required them. */
 	claims: AccessClaims | null = null;
 	private bodyText: Promise<string> | null = null;
@@ -168,6 +177,7 @@ export class AuthRequest {
 		this.path = gw.path.replace(/\/+$/, '') || '/';
 		this.method = (gw.req.method ?? 'GET').toUpperCase();
 		this.ip = gw.ip;
+		this.rateLimitKey = this.header('x-forwarded-for').trim() ? gw.ip : null;
 	}
 
 	header(name: string): string {
@@ -203,13 +213,16 @@ export class AuthRequest {
 	}
 
 	/**
-	 * The bearer token GoTrue would see behind Kong: the Authorization header when given
-	 * (an opaque `sb_…` key standing for its role's JWT), else the API key's JWT.
+	 * The bearer token GoTrue would see behind the CLI's Kong: the Authorization header when
+	 * given (an opaque `sb_…` key standing for its role's JWT); without one, Kong fills in
+	 * the role's JWT for an opaque API key but copies a legacy JWT API key bare (no
+	 * `Bearer `), which GoTrue refuses.
 	 */
 	bearer(): string {
 		const raw = this.header('authorization');
 		if (!raw) {
-			if (this.gw.token) return this.gw.token;
+			const apikey = this.header('apikey');
+			if (this.gw.token && roleOfOpaqueKey(this.state.ctx.keys, apikey)) return this.gw.token;
 			throw unauthorized('no_authorization', 'This endpoint requires a valid Bearer token');
 		}
 		const match = /^bearer (\S+)$/i.exec(raw);

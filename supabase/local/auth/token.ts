@@ -1,9 +1,10 @@
 /**
- * `POST /token` (GoTrue's `token.go`): the `password`, `refresh_token` and `pkce` grants.
+ * `POST /token` (GoTrue's `token.go`): the `password`, `refresh_token` and `pkce` grants;
+ * `id_token` and `web3` answer as GoTrue does with no provider enabled.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { findUserByEmail, findUserById, isBanned, timeMs } from './db.ts';
-import { AuthError, badRequest, notFound, sendJson, unprocessable } from './errors.ts';
+import { AuthError, badRequest, notFound, oauthError, sendJson, unprocessable } from './errors.ts';
 import { str, type ParamsSchema } from './params.ts';
 import { checkPasswordStrength, verifyPassword } from './passwords.ts';
 import { issueSession, refreshTokenGrant } from './sessions.ts';
@@ -19,17 +20,84 @@ export async function tokenRoute(state: AuthState, r: AuthRequest): Promise<void
 	const grantType = await r.formValue('grant_type');
 	switch (grantType) {
 		case 'password':
-			requireLimit(state.limits.signInSignUps, r.ip);
+			requireLimit(state.limits.signInSignUps, r.rateLimitKey);
 			return passwordGrant(state, r);
 		case 'refresh_token':
-			requireLimit(state.limits.tokenRefresh, r.ip);
+			requireLimit(state.limits.tokenRefresh, r.rateLimitKey);
 			return refreshGrant(state, r);
 		case 'pkce':
-			requireLimit(state.limits.tokenRefresh, r.ip);
+			requireLimit(state.limits.tokenRefresh, r.rateLimitKey);
 			return pkceGrant(state, r);
+		case 'id_token':
+			requireLimit(state.limits.signInSignUps, r.rateLimitKey);
+			return idTokenGrant(r);
+		case 'web3':
+			// GoTrue checks its own web3 limiter first; neither chain is ever enabled here.
+			throw unprocessable('web3_provider_disabled', 'Web3 provider is disabled');
 		default:
 			throw badRequest('invalid_credentials', 'unsupported_grant_type');
 	}
+}
+
+const ID_TOKEN_PARAMS: ParamsSchema = {
+	name: 'IdTokenGrantParams',
+	fields: { id_token: 'string', access_token: 'string', nonce: 'string', provider: 'string', client_id: 'string', issuer: 'string', link_identity: 'bool' }
+};
+
+/** Issuers GoTrue knows by provider name (`provider` or `issuer` selects them). */
+const ID_TOKEN_ISSUERS: Record<string, string> = {
+	google: 'https://accounts.google.com',
+	facebook: 'https://www.facebook.com',
+	kakao: 'https://kauth.kakao.com',
+	vercel_marketplace: 'https://marketplace.vercel.com',
+	snapchat: 'https://accounts.snapchat.com/accounts/oauth2/token'
+};
+const APPLE_ISSUERS = ['https://appleid.apple.com', 'https://account.apple.com'];
+const isAzureIssuer = (issuer: string) => /^https:\/\/login\.microsoftonline\.com\/[^/]+\/v2\.0$/.test(issuer);
+
+function unverifiedIssuer(idToken: string): string | null {
+	try {
+		const payload = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8'));
+		return typeof payload?.iss === 'string' ? payload.iss : null;
+	} catch {
+		return null;
+	}
+}
+
+/**
+ * The `id_token` grant (GoTrue's `token_oidc.go`) up to its provider check: no OIDC
+ * provider can be enabled here, so every request ends in GoTrue's refusal for it.
+ */
+async function idTokenGrant(r: AuthRequest): Promise<void> {
+	const params = await r.params(ID_TOKEN_PARAMS);
+	const provider = str(params, 'provider');
+	const issuer = str(params, 'issuer');
+	if (!str(params, 'id_token')) throw oauthError('invalid request', 'id_token required');
+	if (!provider && (!str(params, 'client_id') || !issuer)) throw oauthError('invalid request', 'provider or client_id and issuer required');
+	if (params.link_identity === true) {
+		if (!r.header('authorization')) throw oauthError('invalid request', 'Linking requires a valid user access token in Authorization');
+	}
+	const disabled = (iss: string) => badRequest('provider_disabled', `Provider (issuer ${JSON.stringify(iss)}) is not enabled`);
+	if (provider === 'apple' || APPLE_ISSUERS.includes(issuer)) {
+		const detected = unverifiedIssuer(str(params, 'id_token'));
+		if (detected === null) throw badRequest('validation_failed', 'Unable to detect issuer in ID token for Apple provider');
+		if (!APPLE_ISSUERS.includes(detected)) throw badRequest('validation_failed', 'Detected ID token issuer is not an Apple ID token issuer');
+		if (issuer && issuer !== detected) throw badRequest('validation_failed', 'Provided issuer does not match ID token issuer');
+		throw disabled(detected);
+	}
+	for (const [name, iss] of Object.entries(ID_TOKEN_ISSUERS)) {
+		if (provider === name || issuer === iss) throw disabled(iss);
+	}
+	if (provider === 'azure' || isAzureIssuer(issuer)) {
+		const detected = unverifiedIssuer(str(params, 'id_token'));
+		if (detected === null) throw badRequest('validation_failed', 'Unable to detect issuer in ID token for Azure provider');
+		if (!isAzureIssuer(detected)) throw badRequest('validation_failed', 'Detected ID token issuer is not an Azure ID token issuer');
+		if (issuer && issuer !== detected) throw badRequest('validation_failed', 'Provided issuer does not match ID token issuer');
+		throw disabled(detected);
+	}
+	if (provider === 'keycloak') throw disabled('');
+	if (provider.startsWith('custom:')) throw badRequest('validation_failed', 'Custom OAuth providers are disabled');
+	throw badRequest('validation_failed', `Custom OIDC provider ${JSON.stringify(provider)} not allowed`);
 }
 
 async function passwordGrant(state: AuthState, r: AuthRequest): Promise<void> {
@@ -42,8 +110,8 @@ async function passwordGrant(state: AuthState, r: AuthRequest): Promise<void> {
 	if (!email && !phone) throw badRequest('validation_failed', 'missing email or phone');
 	if (!email) throw unprocessable('phone_provider_disabled', 'Phone logins are disabled');
 	if (!s.emailEnabled) throw unprocessable('email_provider_disabled', 'Email logins are disabled');
-	// Password guessing is limited per address as well as per client IP.
-	requireLimit(state.limits.signInByEmail, email.toLowerCase());
+	// Password guessing is limited per address as well as per client IP (when the client is named).
+	if (r.rateLimitKey !== null) requireLimit(state.limits.signInByEmail, email.toLowerCase());
 
 	const user = await findUserByEmail(state.sql, email, r.aud());
 	if (!user || !user.encrypted_password) throw invalidLogin();

@@ -91,7 +91,7 @@ const USER_UPDATE_PARAMS: ParamsSchema = {
 export async function updateUser(state: AuthState, r: AuthRequest): Promise<void> {
 	const s = state.settings;
 	const { user, session } = await requireAuthentication(state, r);
-	requireLimit(state.limits.user, r.ip);
+	requireLimit(state.limits.user, r.rateLimitKey);
 	const params = await r.params(USER_UPDATE_PARAMS);
 	let email = str(params, 'email');
 	let phone = str(params, 'phone');

@@ -6,7 +6,7 @@
  * `#error=…&error_code=…&error_description=…`.
  */
 import { randomBytes } from 'node:crypto';
-import { completeEmailChange, confirmUser, setIdentityData, updatePassword } from './accounts.ts';
+import { completeEmailChange, confirmUser, setIdentityData, updatePassword, validatePhone } from './accounts.ts';
 import { clearOneTimeTokens, findUserByEmail, findUserByOneTimeToken, isBanned, loadIdentities, timeMs, updateAppMetadataProviders, type Query, type UserRow } from './db.ts';
 import { tokenHash, validateEmail } from './email.ts';
 import { AuthError, badRequest, forbidden, sendJson, unprocessable } from './errors.ts';
@@ -337,6 +337,7 @@ export async function verifyPost(state: AuthState, r: AuthRequest): Promise<void
 	}
 	if (v.token) {
 		if (v.phone && !v.email) {
+			validatePhone(v.phone);
 			// SMS codes need a phone provider; no phone user can exist here.
 			throw codeExpired();
 		} else if (v.email && !v.phone) {

@@ -1,0 +1,92 @@
+/**
+ * Behaviour found different from a real Supabase CLI stack by running auth-js's own test
+ * suite against this runtime (tests/fixtures/auth-conformance mirrors that suite's
+ * config.toml). Each test states what GoTrue, behind the CLI's Kong, answers.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalSupabase } from '../../supabase/local/index.ts';
+import { startTestRuntime, uniqueEmail } from '../support/runtime.ts';
+import { authClient, fixture } from './auth-support.ts';
+
+const PASSWORD = 'secret-pw-1';
+
+describe('auth: conformance with GoTrue behind the CLI', () => {
+	let runtime: LocalSupabase;
+	beforeAll(async () => {
+		runtime = await startTestRuntime({ workdir: fixture('auth-conformance') });
+	});
+	afterAll(async () => {
+		await runtime?.stop();
+	});
+
+	const raw = (path: string, init: RequestInit = {}) => fetch(`${runtime.url}/auth/v1${path}`, init);
+	const json = { 'content-type': 'application/json' };
+
+	it('takes no bearer token from a legacy API key alone, but does from an opaque one', async () => {
+		// Kong copies a legacy JWT key into Authorization without "Bearer ", which GoTrue refuses.
+		const legacy = await raw('/user', { headers: { apikey: runtime.anonKey } });
+		expect(legacy.status).toBe(401);
+		expect(await legacy.json()).toEqual({ code: 401, error_code: 'no_authorization', msg: 'This endpoint requires a valid Bearer token' });
+		const admin = await raw('/admin/users', { headers: { apikey: runtime.serviceRoleKey } });
+		expect(admin.status).toBe(401);
+		// For an opaque key Kong sends its role's JWT, which has no user in it.
+		const opaque = await raw('/user', { headers: { apikey: runtime.publishableKey } });
+		expect(opaque.status).toBe(403);
+		expect((await opaque.json()).error_code).toBe('bad_jwt');
+		const secret = await raw('/admin/users?per_page=1', { headers: { apikey: runtime.secretKey } });
+		expect(secret.status).toBe(200);
+	});
+
+	it('refuses MFA enrolment without a session: supabase-js sends the anon key, a JWT with no user', async () => {
+		const { data, error } = await authClient(runtime).auth.mfa.enroll({ factorType: 'totp' });
+		expect(data).toBeNull();
+		expect(error?.status).toBe(403);
+		expect(error?.code).toBe('bad_jwt');
+		expect(error?.message).toBe('invalid claim: missing sub claim');
+	});
+
+	it('checks the phone number of an SMS code before the code', async () => {
+		const { data, error } = await authClient(runtime).auth.verifyOtp({ phone: '+1-555-not-a-number', token: '123456', type: 'sms' });
+		expect(data.user).toBeNull();
+		expect(error?.status).toBe(400);
+		expect(error?.code).toBe('validation_failed');
+		expect(error?.message).toBe('Invalid phone number format (E.164 required)');
+	});
+
+	it('answers ID-token sign-ins for a provider that is not enabled', async () => {
+		const sb = authClient(runtime);
+		const google = await sb.auth.signInWithIdToken({ provider: 'google', token: 'not-a-jwt', nonce: 'n' });
+		expect(google.data.session).toBeNull();
+		expect(google.error?.status).toBe(400);
+		expect(google.error?.code).toBe('provider_disabled');
+		expect(google.error?.message).toBe('Provider (issuer "https://accounts.google.com") is not enabled');
+
+		const apple = await sb.auth.signInWithIdToken({ provider: 'apple', token: 'not-a-jwt' });
+		expect(apple.error?.message).toBe('Unable to detect issuer in ID token for Apple provider');
+
+		const other = await sb.auth.signInWithIdToken({ provider: 'someone', token: 'x' });
+		expect(other.error?.message).toBe('Custom OIDC provider "someone" not allowed');
+
+		const missing = await raw('/token?grant_type=id_token', { method: 'POST', headers: { ...json, apikey: runtime.anonKey }, body: JSON.stringify({ provider: 'google' }) });
+		expect(missing.status).toBe(400);
+		expect(await missing.json()).toEqual({ error: 'invalid request', error_description: 'id_token required' });
+	});
+
+	it('answers Web3 sign-ins with web3_provider_disabled', async () => {
+		const res = await raw('/token?grant_type=web3', {
+			method: 'POST',
+			headers: { ...json, apikey: runtime.anonKey, 'x-supabase-api-version': '2024-01-01' },
+			body: JSON.stringify({ chain: 'solana', message: 'm', signature: 's' })
+		});
+		expect(res.status).toBe(422);
+		expect(await res.json()).toEqual({ code: 'web3_provider_disabled', message: 'Web3 provider is disabled' });
+	});
+
+	it('signs up, in and out with many requests from one client that names no address', async () => {
+		// The CLI's GoTrue has no rate-limit header configured, so it limits nothing per IP.
+		const results = await Promise.all(
+			Array.from({ length: 40 }, () => raw('/signup', { method: 'POST', headers: { ...json, apikey: runtime.anonKey }, body: JSON.stringify({ email: uniqueEmail('many'), password: PASSWORD }) }))
+		);
+		expect(results.map((r) => r.status)).toEqual(Array(40).fill(200));
+	});
+});
