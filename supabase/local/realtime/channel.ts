@@ -60,7 +60,8 @@ type JoinConfig = {
 
 const asRecord = (value: unknown): Record<string, unknown> =>
 	value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-const flag = (value: unknown) => value === true || value === 'true';
+/** Supabase's FlexibleBoolean: true, or the string "true" in any case. */
+const flag = (value: unknown) => value === true || (typeof value === 'string' && value.toLowerCase() === 'true');
 
 function parseConfig(payload: Record<string, unknown>): JoinConfig {
 	const config = asRecord(payload.config);
@@ -203,7 +204,8 @@ export class Channel implements Subscriber, ChangeListener {
 			return `Unauthorized: You do not have permissions to read from this Channel topic: ${this.subTopic}`;
 		}
 		this.broadcastRead = this.policies.broadcastRead;
-		if (!this.policies.broadcastRead && !this.policies.presenceRead) {
+		// Presence read counts only where presence is enabled (Supabase leaves it unevaluated otherwise).
+		if (!this.policies.broadcastRead && !(this.config.presenceEnabled && this.policies.presenceRead)) {
 			return `Unauthorized: You do not have permissions to read from this Channel topic: ${this.subTopic}`;
 		}
 		return null;
@@ -213,8 +215,13 @@ export class Channel implements Subscriber, ChangeListener {
 		return !this.config.isPrivate || (this.policies?.presenceRead ?? false);
 	}
 
+	/**
+	 * Whether presence diffs reach this channel: on a public topic always (Supabase fans them
+	 * out to every subscriber, presence enabled or not); on a private one once presence is
+	 * enabled (at join or by a track) and RLS lets it read presence.
+	 */
 	presenceListening(): boolean {
-		return this.config.presenceEnabled && this.presenceReadable();
+		return !this.config.isPrivate || (this.config.presenceEnabled && this.presenceReadable());
 	}
 
 	deliver(frame: Encoded) {
@@ -267,15 +274,12 @@ export class Channel implements Subscriber, ChangeListener {
 			message = { kind: 'json', payload: payload as Record<string, unknown> };
 			size = Buffer.byteLength(JSON.stringify((payload as Record<string, unknown>).payload ?? null));
 		}
+		// Without write permission on a private topic the message is dropped with no reply, as on Supabase.
+		if (this.config.isPrivate && !this.policies?.broadcastWrite) return;
 		if (size > this.server.limits.maxPayloadBytes) {
-			return this.reply(frame, 'error', {
-				reason: `PayloadSizeExceeded: Payload size exceeds the limit of ${this.server.limits.maxPayloadBytes} bytes`
-			});
-		}
-		if (this.config.isPrivate && !this.policies?.broadcastWrite) {
-			return this.reply(frame, 'error', {
-				reason: `Unauthorized: You do not have permissions to write to this Channel topic: ${this.subTopic}`
-			});
+			// Supabase drops it; only an ack'ing channel hears why (the reply's response is a bare string).
+			if (this.config.ackBroadcast) this.reply(frame, 'error', 'payload_size_exceeded');
+			return;
 		}
 		this.hub?.broadcast(message, this.config.selfBroadcast ? null : this);
 		if (this.config.ackBroadcast) this.reply(frame, 'ok');
@@ -294,11 +298,8 @@ export class Channel implements Subscriber, ChangeListener {
 			if (Buffer.byteLength(JSON.stringify(data)) > this.server.limits.maxPayloadBytes) {
 				return this.shutdown('Track message size exceeded');
 			}
-			if (this.config.isPrivate && !this.policies?.presenceWrite) {
-				return this.reply(frame, 'error', {
-					reason: `Unauthorized: You do not have permissions to track presence on this Channel topic: ${this.subTopic}`
-				});
-			}
+			// Refused as Supabase refuses it: an error reply with an empty response.
+			if (this.config.isPrivate && !this.policies?.presenceWrite) return this.reply(frame, 'error', {});
 			this.config.presenceEnabled = true;
 			this.hub?.track(this, this.config.presenceKey, data as Record<string, unknown>);
 			return this.reply(frame, 'ok');
@@ -307,7 +308,11 @@ export class Channel implements Subscriber, ChangeListener {
 			this.hub?.untrack(this);
 			return this.reply(frame, 'ok');
 		}
-		this.reply(frame, 'error', { reason: `UnknownPresenceEvent: ${event || 'missing event'}` });
+		// A presence message without an event is acknowledged and ignored; an unknown event is an
+		// error with an empty response (Supabase logs `UnknownPresenceEvent`).
+		if (payload.event === undefined) return this.reply(frame, 'ok');
+		this.server.log(`[realtime] ${this.joinTopic}: UnknownPresenceEvent ${event}`);
+		this.reply(frame, 'error', {});
 	}
 
 	/** `access_token`: re-checks the new token, re-authorises, or closes the channel. */

@@ -62,9 +62,11 @@ export function createBroadcastApi(server: RealtimeServer) {
 		try {
 			parsed = JSON.parse(body.toString('utf8') || '{}');
 		} catch {
-			return sendJson(res, 422, { errors: { messages: ['is invalid'] } });
+			// Phoenix's body parser refuses it before the controller runs.
+			return sendJson(res, 400, 'Bad Request');
 		}
 		const list = (parsed as { messages?: unknown })?.messages;
+		if (list !== undefined && list !== null && !Array.isArray(list)) return sendJson(res, 422, { errors: { messages: ['is invalid'] } });
 		if (!Array.isArray(list) || list.length === 0) return sendJson(res, 422, { errors: { messages: ["can't be blank"] } });
 		const messageErrors: Record<string, string[]>[] = [];
 		const messages = list.map((raw) => {
@@ -98,18 +100,21 @@ export function createBroadcastApi(server: RealtimeServer) {
 
 	async function single(request: GatewayRequest, claims: Claims, topic: string, event: string) {
 		const { req, res, url } = request;
-		const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+		// No Content-Type is taken as JSON, as Supabase does for older callers.
+		const type = (req.headers['content-type'] ?? 'application/json').split(';')[0].trim().toLowerCase();
 		const binary = type === 'application/octet-stream';
 		if (!binary && type !== 'application/json') {
-			return sendJson(res, 415, { message: 'Content-Type must be application/json or application/octet-stream' });
+			return sendJson(res, 415, { error: 'Unsupported Media Type. Use application/json or application/octet-stream' });
 		}
-		const body = await readBody(req, server.ctx.config.maxBodyBytes);
-		if (body.length === 0) return sendJson(res, 422, { errors: { payload: ["can't be blank"] } });
+		let body = await readBody(req, server.ctx.config.maxBodyBytes);
+		if (binary && body.length === 0) return sendJson(res, 422, { errors: { payload: ["can't be blank"] } });
 		if (!binary) {
+			// Phoenix's JSON parser reads an empty body as `{}` and refuses what is not JSON (400).
+			if (body.toString('utf8').trim() === '') body = Buffer.from('{}');
 			try {
 				JSON.parse(body.toString('utf8'));
 			} catch {
-				return sendJson(res, 422, { errors: { payload: ['is invalid'] } });
+				return sendJson(res, 400, 'Bad Request');
 			}
 		}
 		if (body.length > server.limits.maxPayloadBytes) return sendJson(res, 422, { errors: { payload: ['Payload size exceeds tenant limit'] } });

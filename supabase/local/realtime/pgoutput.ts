@@ -225,6 +225,9 @@ export function toJsonValue(typname: string, text: string | null): unknown {
 			return text.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00');
 		case 'timestamp':
 			return text.replace(' ', 'T');
+		case 'bytea':
+			// Supabase passes wal2json's hex digits on, without the `\x` prefix.
+			return text.startsWith('\\x') ? text.slice(2) : text;
 		default:
 			return text;
 	}

@@ -486,9 +486,13 @@ export class PostgresChanges implements ChangeFeed {
 			const noPk = meta.pk.length === 0;
 			const pkHidden = meta.pk.some((pk) => !grants.has(pk.name));
 			if (action !== 'DELETE' && (noPk || pkHidden)) {
+				// Supabase's error rows carry no timestamp and no columns; record (and old_record) are empty.
 				const data = JSON.stringify({
 					...base,
+					commit_timestamp: null,
 					columns: [],
+					record: {},
+					...(action === 'UPDATE' ? { old_record: {} } : {}),
 					errors: [noPk ? 'Error 400: Bad Request, no primary key' : 'Error 401: Unauthorized']
 				});
 				this.send(list, data);

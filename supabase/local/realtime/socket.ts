@@ -126,17 +126,21 @@ export class RealtimeSocket implements SocketPort {
 		if (incoming.kind === 'user_broadcast') {
 			const push = incoming.push;
 			const channel = this.channels.get(push.topic);
-			if (!channel) return this.reply(push.topic, push.joinRef, push.ref, 'error', { reason: 'unmatched topic' });
+			if (!channel) return this.reply(push.topic, null, push.ref, 'error', { reason: 'unmatched topic' });
 			return channel.handleBroadcast(push);
 		}
 		const frame = incoming.frame;
 		if (frame.topic === 'phoenix' && frame.event === 'heartbeat') return this.reply('phoenix', null, frame.ref, 'ok', {});
 		if (frame.event === 'phx_join') return this.join(frame);
 		const channel = this.channels.get(frame.topic);
-		if (!channel || (frame.joinRef !== null && channel.joinRef !== null && frame.joinRef !== channel.joinRef)) {
+		if (!channel) {
+			// Phoenix: a leave for a topic not joined is acknowledged; anything else is
+			// answered "unmatched topic" (that reply carries no join_ref).
 			if (frame.event === 'phx_leave') return this.reply(frame.topic, frame.joinRef, frame.ref, 'ok', {});
-			return this.reply(frame.topic, frame.joinRef, frame.ref, 'error', { reason: 'unmatched topic' });
+			return this.reply(frame.topic, null, frame.ref, 'error', { reason: 'unmatched topic' });
 		}
+		// A message for an earlier join of this topic is stale: Phoenix drops it without a reply.
+		if (frame.joinRef !== null && channel.joinRef !== null && frame.joinRef !== channel.joinRef) return;
 		switch (frame.event) {
 			case 'phx_leave':
 				this.reply(frame.topic, channel.joinRef, frame.ref, 'ok', {});
@@ -148,16 +152,16 @@ export class RealtimeSocket implements SocketPort {
 			case 'access_token':
 				return channel.handleAccessToken(frame);
 			default:
+				// Supabase counts and logs an unexpected event, and sends no reply.
 				if (!this.countEvent()) return channel.shutdown('Too many messages per second');
-				return this.reply(frame.topic, channel.joinRef, frame.ref, 'error', {
-					reason: `UnknownEvent: Unexpected message from client of type \`${frame.event}\``
-				});
+				this.server.log(`[realtime] ${frame.topic}: Unexpected message from client of type \`${frame.event}\``);
+				return;
 		}
 	}
 
 	private async join(frame: Frame): Promise<void> {
 		if (!frame.topic.startsWith('realtime:')) {
-			return this.reply(frame.topic, frame.joinRef, frame.ref, 'error', { reason: 'unmatched topic' });
+			return this.reply(frame.topic, null, frame.ref, 'error', { reason: 'unmatched topic' });
 		}
 		// Joining a topic again replaces the earlier channel, as Phoenix does.
 		this.channels.get(frame.topic)?.close(true);
