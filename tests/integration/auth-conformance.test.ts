@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalSupabase } from '../../supabase/local/index.ts';
 import { startTestRuntime, uniqueEmail } from '../support/runtime.ts';
-import { authClient, fixture } from './auth-support.ts';
+import postgres from 'postgres';
+import { adminClient, authClient, fixture } from './auth-support.ts';
 
 const PASSWORD = 'secret-pw-1';
 
@@ -88,5 +89,45 @@ describe('auth: conformance with GoTrue behind the CLI', () => {
 			Array.from({ length: 40 }, () => raw('/signup', { method: 'POST', headers: { ...json, apikey: runtime.anonKey }, body: JSON.stringify({ email: uniqueEmail('many'), password: PASSWORD }) }))
 		);
 		expect(results.map((r) => r.status)).toEqual(Array(40).fill(200));
+	});
+
+	it('renames and deletes a user\'s MFA factor through the admin API', async () => {
+		const admin = adminClient(runtime);
+		const { data } = await admin.auth.admin.createUser({ email: uniqueEmail('factor'), password: PASSWORD, email_confirm: true });
+		const userId = data.user!.id;
+		// No factor can be enrolled here (MFA is off), so one is written as GoTrue would store it.
+		const sql = postgres(runtime.dbUrl, { max: 1, onnotice: () => {} });
+		const [{ id }] = await sql<{ id: string }[]>`
+			insert into auth.mfa_factors (id, user_id, friendly_name, factor_type, status, created_at, updated_at)
+			values (gen_random_uuid(), ${userId}, 'phone app', 'totp', 'verified', now(), now()) returning id`;
+		await sql.end();
+
+		const missing = await admin.auth.admin.mfa.deleteFactor({ userId, id: '00000000-0000-0000-0000-000000000000' });
+		expect(missing.error?.status).toBe(404);
+		expect(missing.error?.code).toBe('mfa_factor_not_found');
+		expect(missing.error?.message).toBe('Factor not found');
+
+		const renamed = await raw(`/admin/users/${userId}/factors/${id}`, {
+			method: 'PUT',
+			headers: { ...json, apikey: runtime.secretKey },
+			body: JSON.stringify({ friendly_name: 'laptop' })
+		});
+		expect(renamed.status).toBe(200);
+		expect(await renamed.json()).toMatchObject({ id, friendly_name: 'laptop', factor_type: 'totp', status: 'verified' });
+
+		const deleted = await admin.auth.admin.mfa.deleteFactor({ userId, id });
+		expect(deleted.error).toBeNull();
+		expect((await admin.auth.admin.mfa.listFactors({ userId })).data?.factors).toEqual([]);
+	});
+
+	it('answers the OAuth 2.1 server routes with feature_disabled', async () => {
+		const { data, error } = await adminClient(runtime).auth.admin.oauth.listClients();
+		expect(data).toMatchObject({ clients: [] });
+		expect(error?.status).toBe(404);
+		expect(error?.code).toBe('feature_disabled');
+		expect(error?.message).toBe('OAuth server is disabled');
+		const discovery = await raw('/.well-known/oauth-authorization-server');
+		expect(discovery.status).toBe(404);
+		expect(await discovery.json()).toEqual({ code: 404, error_code: 'feature_disabled', msg: 'OAuth server is disabled' });
 	});
 });

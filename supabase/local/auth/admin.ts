@@ -315,11 +315,49 @@ export async function deleteUser(state: AuthState, r: AuthRequest, id: string): 
 	return sendJson(r.res, 200, {});
 }
 
+type FactorRow = { id: string; friendly_name: string | null; factor_type: string; status: string; created_at: string; updated_at: string };
+
 export async function listFactors(state: AuthState, r: AuthRequest, id: string): Promise<void> {
 	const user = await loadUser(state, id);
-	const factors = await state.sql<{ id: string; friendly_name: string | null; factor_type: string; status: string; created_at: string; updated_at: string }[]>`
+	const factors = await state.sql<FactorRow[]>`
 		select id, friendly_name, factor_type::text, status::text, created_at, updated_at from auth.mfa_factors where user_id = ${user.id}`;
 	return sendJson(r.res, 200, factors);
+}
+
+/** GoTrue's admin `loadFactor`: the user's own factor, else 404. */
+async function loadFactor(state: AuthState, userId: string, factorId: string): Promise<FactorRow> {
+	const user = await loadUser(state, userId);
+	if (!isUuid(factorId)) throw notFound('validation_failed', 'factor_id must be an UUID');
+	const [factor] = await state.sql<FactorRow[]>`
+		select id, friendly_name, factor_type::text, status::text, created_at, updated_at from auth.mfa_factors
+		where id = ${factorId} and user_id = ${user.id}`;
+	if (!factor) throw notFound('mfa_factor_not_found', 'Factor not found');
+	return factor;
+}
+
+/** `DELETE /admin/users/:id/factors/:factor_id`: answers the deleted factor; the user's sessions drop to aal1. */
+export async function deleteFactor(state: AuthState, r: AuthRequest, userId: string, factorId: string): Promise<void> {
+	const factor = await loadFactor(state, userId, factorId);
+	await state.sql.begin(async (tx) => {
+		await tx`delete from auth.mfa_factors where id = ${factor.id}`;
+		await tx`update auth.sessions set aal = 'aal1', factor_id = null where factor_id = ${factor.id}`;
+	});
+	return sendJson(r.res, 200, factor);
+}
+
+const FACTOR_UPDATE_PARAMS: ParamsSchema = { name: 'adminUserUpdateFactorParams', fields: { friendly_name: 'string', phone: 'string' } };
+
+/** `PUT /admin/users/:id/factors/:factor_id`: renames a factor. */
+export async function updateFactor(state: AuthState, r: AuthRequest, userId: string, factorId: string): Promise<void> {
+	let factor = await loadFactor(state, userId, factorId);
+	const params = await r.params(FACTOR_UPDATE_PARAMS);
+	const friendlyName = str(params, 'friendly_name');
+	if (friendlyName) {
+		[factor] = await state.sql<FactorRow[]>`
+			update auth.mfa_factors set friendly_name = ${friendlyName}, updated_at = now() where id = ${factor.id}
+			returning id, friendly_name, factor_type::text, status::text, created_at, updated_at`;
+	}
+	return sendJson(r.res, 200, factor);
 }
 
 const INVITE_PARAMS: ParamsSchema = { name: 'InviteParams', fields: { email: 'string', data: 'map' } };

@@ -5,7 +5,7 @@
  * open, as Supabase's gateway does.
  */
 import type { RuntimeContext, Service } from '../context.ts';
-import { createUser, deleteUser, generateLink, getUserById, invite, listFactors, listUsers, requireAdmin, updateUserById } from './admin.ts';
+import { createUser, deleteFactor, deleteUser, generateLink, getUserById, invite, listFactors, listUsers, requireAdmin, updateFactor, updateUserById } from './admin.ts';
 import { createAuthPool } from './db.ts';
 import { AuthError, sendAuthError, sendJson } from './errors.ts';
 import { recover, otp, magicLinkRoute, resend } from './otp.ts';
@@ -24,7 +24,7 @@ interface Route {
 	handler: Handler;
 }
 
-const OPEN_PATHS = ['/verify', '/callback', '/authorize', '/health', '/.well-known/jwks.json'];
+const OPEN_PATHS = ['/verify', '/callback', '/authorize', '/health', '/.well-known/jwks.json', '/.well-known/oauth-authorization-server'];
 
 const KNOWN_PROVIDERS = new Set([
 	'apple', 'azure', 'bitbucket', 'discord', 'facebook', 'figma', 'fly', 'github', 'gitlab', 'google', 'kakao', 'keycloak',
@@ -68,12 +68,13 @@ async function samlDisabled(): Promise<void> {
 	throw new AuthError(404, 'saml_provider_disabled', 'SAML 2.0 is disabled');
 }
 
+/** Supabase Auth as an OAuth 2.1 server (`[auth.oauth_server]`) is not served: GoTrue's answer while it is off. */
+async function oauthServerDisabled(): Promise<void> {
+	throw new AuthError(404, 'feature_disabled', 'OAuth server is disabled');
+}
+
 function buildRoutes(): Route[] {
-	const route = (method: string, path: string, handler: Handler): Route => ({
-		method,
-		pattern: new RegExp(`^${path.replace(/\./g, '\\.').replace(/:[a-z_]+/g, '([^/]+)')}$`),
-		handler
-	});
+	const route = routeOf;
 	const admin = (handler: Handler): Handler =>
 		async (state, r, ...params) => {
 			await requireAdmin(state, r);
@@ -128,8 +129,40 @@ function buildRoutes(): Route[] {
 		route('PUT', '/admin/users/:id', admin(updateUserById)),
 		route('DELETE', '/admin/users/:id', admin(deleteUser)),
 		route('GET', '/admin/users/:id/factors', admin(listFactors)),
-		route('POST', '/admin/generate_link', admin(generateLink))
+		route('PUT', '/admin/users/:id/factors/:factor_id', admin(updateFactor)),
+		route('DELETE', '/admin/users/:id/factors/:factor_id', admin(deleteFactor)),
+		route('POST', '/admin/generate_link', admin(generateLink)),
+		...oauthServerRoutes(admin)
 	];
+}
+
+/** The OAuth 2.1 server's routes, each answering that it is disabled after the checks GoTrue makes first. */
+function oauthServerRoutes(admin: (handler: Handler) => Handler): Route[] {
+	const disabled: [string, string, Handler][] = [
+		['GET', '/.well-known/oauth-authorization-server', oauthServerDisabled],
+		['GET', '/user/oauth/grants', async (state, r) => (await requireAuthentication(state, r), oauthServerDisabled())],
+		['DELETE', '/user/oauth/grants', async (state, r) => (await requireAuthentication(state, r), oauthServerDisabled())],
+		['GET', '/admin/oauth/clients', admin(oauthServerDisabled)],
+		['POST', '/admin/oauth/clients', admin(oauthServerDisabled)],
+		['GET', '/admin/oauth/clients/:id', admin(oauthServerDisabled)],
+		['PUT', '/admin/oauth/clients/:id', admin(oauthServerDisabled)],
+		['DELETE', '/admin/oauth/clients/:id', admin(oauthServerDisabled)],
+		['POST', '/admin/oauth/clients/:id/regenerate_secret', admin(oauthServerDisabled)],
+		['GET', '/admin/custom-providers', admin(async () => {
+			throw new AuthError(404, 'feature_disabled', 'Custom OAuth providers are disabled');
+		})],
+		['POST', '/oauth/clients/register', oauthServerDisabled],
+		['POST', '/oauth/token', oauthServerDisabled],
+		['GET', '/oauth/userinfo', oauthServerDisabled],
+		['GET', '/oauth/authorize', oauthServerDisabled],
+		['GET', '/oauth/authorizations/:id', oauthServerDisabled],
+		['POST', '/oauth/authorizations/:id/consent', oauthServerDisabled]
+	];
+	return disabled.map(([method, path, handler]) => routeOf(method, path, handler));
+}
+
+function routeOf(method: string, path: string, handler: Handler): Route {
+	return { method, pattern: new RegExp(`^${path.replace(/\./g, '\\.').replace(/:[a-z_]+/g, '([^/]+)')}$`), handler };
 }
 
 export function createAuthService(ctx: RuntimeContext): Service {
