@@ -20,13 +20,21 @@ import { parsePgOutput, toJsonValue, type Relation, type Tuple } from './pgoutpu
 const PUBLICATION = 'supabase_realtime';
 const META_TTL_MS = 2000;
 
-type Op = 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte' | 'in';
+type Op = 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'like' | 'ilike' | 'is' | 'match' | 'imatch' | 'isdistinct';
+const OPS = new Set<string>(['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'in', 'like', 'ilike', 'is', 'match', 'imatch', 'isdistinct']);
 interface Filter {
 	column: string;
 	op: Op;
 	negate: boolean;
 	value: string | string[];
+	/** The value as Supabase logs it (`in` lists as `{a,b}`). */
+	raw: string;
+	/** Compiled pattern of like / ilike / match / imatch. */
+	pattern?: RegExp;
 }
+
+/** Thrown for a filter Supabase cannot parse; the message is its reason. */
+class FilterError extends Error {}
 
 interface Subscription {
 	id: number;
@@ -73,7 +81,7 @@ function paramsId(params: unknown): number {
 }
 
 /** Splits `a=eq.1,b=in.(x,"y,z")` on commas outside quotes and parentheses. */
-function splitConditions(text: string): string[] {
+function splitConditions(text: string, keepEmpty = false): string[] {
 	const parts: string[] = [];
 	let depth = 0;
 	let quoted = false;
@@ -89,24 +97,70 @@ function splitConditions(text: string): string[] {
 		}
 	}
 	parts.push(text.slice(start));
-	return parts.map((p) => p.trim()).filter(Boolean);
+	const trimmed = parts.map((p) => p.trim());
+	return keepEmpty ? trimmed : trimmed.filter(Boolean);
 }
 
 const unquote = (v: string) => (v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1).replace(/\\(.)/g, '$1') : v);
 
+/** A SQL LIKE pattern (`%`, `_`, backslash escapes) as a regular expression. */
+function likePattern(pattern: string, caseless: boolean): RegExp {
+	let out = '';
+	for (let i = 0; i < pattern.length; i++) {
+		const c = pattern[i];
+		if (c === '\\' && i + 1 < pattern.length) out += pattern[++i].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+		else if (c === '%') out += '[\\s\\S]*';
+		else if (c === '_') out += '[\\s\\S]';
+		else out += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+	}
+	return new RegExp(`^${out}$`, caseless ? 'i' : '');
+}
+
+/** Parses a `postgres_changes` filter as Supabase does; throws {@link FilterError} with its reason. */
 export function parseFilter(text: string): Filter[] {
-	return splitConditions(text).map((condition) => {
-		const match = /^([^=]+)=(not\.)?(eq|neq|lt|lte|gt|gte|in)\.(.*)$/s.exec(condition);
-		if (!match) throw new Error(`invalid filter "${condition}"`);
-		const [, column, not, op, raw] = match;
-		let value: string | string[] = unquote(raw);
+	if (text.trim() === '') return [];
+	return splitConditions(text, true).map((segment) => {
+		const condition = segment.trim();
+		if (!condition) throw new FilterError('filter must not contain empty segments (check for extra commas)');
+		const eq = condition.indexOf('=');
+		if (eq < 0) throw new FilterError(`[${JSON.stringify(condition)}]`);
+		const column = condition.slice(0, eq);
+		let rest = condition.slice(eq + 1);
+		const negate = rest.startsWith('not.');
+		if (negate) rest = rest.slice(4);
+		const dot = rest.indexOf('.');
+		if (dot < 0) throw new FilterError(`[${JSON.stringify(rest)}]`);
+		const op = rest.slice(0, dot);
+		const raw = rest.slice(dot + 1);
+		if (!OPS.has(op)) throw new FilterError(`[${JSON.stringify(op)}, ${JSON.stringify(raw)}]`);
 		if (op === 'in') {
-			const inner = /^\((.*)\)$/s.exec(raw.trim());
-			if (!inner) throw new Error(`invalid filter "${condition}": in expects (a,b,…)`);
-			value = splitConditions(inner[1]).map(unquote);
+			const inner = /^\((.*)\)$/s.exec(raw);
+			if (!inner) throw new FilterError('`in` filter value must be wrapped by parentheses');
+			return { column, op, negate, value: splitConditions(inner[1]).map(unquote), raw: `{${inner[1]}}` };
 		}
-		return { column: column.trim(), op: op as Op, negate: !!not, value };
+		const value = unquote(raw);
+		const filter: Filter = { column, op: op as Op, negate, value, raw: value };
+		if (op === 'is' && !['null', 'true', 'false', 'unknown'].includes(value)) {
+			throw new FilterError('invalid value for is filter: must be null, true, false, or unknown');
+		}
+		if (op === 'like' || op === 'ilike') filter.pattern = likePattern(value, op === 'ilike');
+		if (op === 'match' || op === 'imatch') {
+			try {
+				filter.pattern = new RegExp(value, op === 'imatch' ? 'i' : '');
+			} catch (error) {
+				throw new FilterError(`invalid regular expression for ${op} filter: ${(error as Error).message}`);
+			}
+		}
+		return filter;
 	});
+}
+
+/** Subscription parameters as Supabase writes them into its error messages. */
+function paramsToLog(event: string, schema: string, table: string, filters: Filter[], select: string[] | null): string {
+	const list = (items: string[]) => `[${items.join(', ')}]`;
+	const filterText = list(filters.map((f) => `{${JSON.stringify(f.column)}, ${JSON.stringify(f.op)}, ${JSON.stringify(f.raw)}, ${f.negate}}`));
+	const selectText = select ? list(select.map((c) => JSON.stringify(c))) : 'nil';
+	return `[event: ${event}, schema: ${schema}, table: ${table}, filters: ${filterText}, select: ${selectText}]`;
 }
 
 const NUMERIC_TYPES = new Set(['int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'oid']);
@@ -130,13 +184,26 @@ function passes(filter: Filter, record: Row | null, types: Map<string, string>):
 	const bool = types.get(filter.column) === 'bool';
 	const norm = (v: string) => (bool ? (['t', 'true'].includes(v.toLowerCase()) ? 'true' : 'false') : v);
 	const cmp = (v: string) => compare(bool ? String(value) : value, norm(v), numeric);
+	if (filter.op === 'is') {
+		const v = filter.value as string;
+		const result = v === 'null' || v === 'unknown' ? value === null : value === (v === 'true');
+		return filter.negate ? !result : result;
+	}
+	if (filter.op === 'isdistinct') {
+		const distinct = value === null || value === undefined || cmp(filter.value as string) !== 0;
+		return filter.negate ? !distinct : distinct;
+	}
+	// SQL: a comparison with NULL is unknown, and so is its negation.
+	if (value === null || value === undefined) return false;
 	let result: boolean;
-	if (filter.op === 'in') {
+	if (filter.pattern) {
+		result = filter.pattern.test(typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value));
+	} else if (filter.op === 'in') {
 		result = (filter.value as string[]).some((v) => cmp(v) === 0);
 	} else {
 		const c = cmp(filter.value as string);
 		if (c === null) return false;
-		result = { eq: c === 0, neq: c !== 0, lt: c < 0, lte: c <= 0, gt: c > 0, gte: c >= 0 }[filter.op];
+		result = ({ eq: c === 0, neq: c !== 0, lt: c < 0, lte: c <= 0, gt: c > 0, gte: c >= 0 } as Record<string, boolean>)[filter.op] ?? false;
 	}
 	return filter.negate ? !result : result;
 }
@@ -311,50 +378,88 @@ export class PostgresChanges implements ChangeFeed {
 			const p = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
 			const id = paramsId(p);
 			replies.push({ ...p, id });
-			const event = String(p.event ?? '*').toUpperCase();
-			const schema = typeof p.schema === 'string' && p.schema ? p.schema : 'public';
-			const table = typeof p.table === 'string' && p.table && p.table !== '*' ? p.table : null;
-			const describe = `[event: ${event}, schema: ${schema}, table: ${table ?? '*'}, filters: ${JSON.stringify(p.filter ?? null)}]`;
-			const fail = (why: string) =>
-				errors.push(`Unable to subscribe to changes with given parameters. ${why}. Please check Realtime is enabled for the given connect parameters: ${describe}`);
-			if (!['*', 'INSERT', 'UPDATE', 'DELETE'].includes(event)) {
-				fail(`Invalid event ${event}`);
+			// Supabase creates all of a join's subscriptions in one transaction: the first
+			// failure is reported (one `system` error) and none of them is live.
+			if (errors.length > 0) continue;
+			const upper = typeof p.event === 'string' ? p.event.toUpperCase() : '*';
+			const event = (['INSERT', 'UPDATE', 'DELETE'].includes(upper) ? upper : '*') as Subscription['event'];
+			const hasSchema = typeof p.schema === 'string';
+			const hasTable = typeof p.table === 'string';
+			const hasFilter = 'filter' in p && p.filter !== undefined;
+			const shapeOk = hasSchema && hasTable ? !hasFilter || typeof p.filter === 'string' : (hasSchema || hasTable) && !hasFilter;
+			if (!shapeOk) {
+				const shown = JSON.stringify(Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'id')));
+				errors.push(`No subscription params provided. Please provide at least a \`schema\` or \`table\` to subscribe to: ${shown}`);
+				continue;
+			}
+			const schema = hasSchema ? (p.schema as string) : 'public';
+			const tableName = hasTable ? (p.table as string) : '*';
+			let select: string[] | null = null;
+			if (typeof p.select === 'string') {
+				errors.push('Error parsing `select` params: expected a list of column name strings, e.g. select: ["col1", "col2"]');
+				continue;
+			}
+			if (Array.isArray(p.select)) {
+				const names = p.select.filter((c): c is string => typeof c === 'string');
+				select = names.length > 0 ? names : null;
+			}
+			if (select && (schema === '*' || tableName === '*')) {
+				errors.push('Column selection is not supported for wildcard subscriptions. Provide an explicit schema and table name.');
 				continue;
 			}
 			let filters: Filter[] = [];
 			try {
-				filters = typeof p.filter === 'string' && p.filter ? parseFilter(p.filter) : [];
+				filters = typeof p.filter === 'string' ? parseFilter(p.filter) : [];
 			} catch (error) {
-				fail((error as Error).message);
+				if (!(error instanceof FilterError)) throw error;
+				errors.push(`Error parsing \`filter\` params: ${error.message}`);
 				continue;
 			}
-			if (table && schema !== '*') {
-				const columns = await this.db`select a.attname from pg_attribute a
-					where a.attrelid = to_regclass(${quoteIdent(schema) + '.' + quoteIdent(table)}) and a.attnum > 0 and not a.attisdropped`.catch(() => []);
-				if (columns.length === 0) {
-					fail(`Table ${schema}.${table} does not exist`);
-					continue;
-				}
-				const names = new Set(columns.map((c) => c.attname as string));
-				const bad = filters.find((f) => !names.has(f.column));
-				if (bad) {
-					fail(`Invalid column for filter ${bad.column}`);
-					continue;
-				}
+			const logged = paramsToLog(event, schema, tableName, filters, select);
+			const role = typeof claims.role === 'string' ? claims.role : 'anon';
+			// The published tables this subscription covers, and the columns the role may read.
+			const like = (v: string) => (v === '*' ? '%' : v);
+			const tables = await this.db`select t.schemaname, t.tablename,
+					coalesce((select array_agg(a.attname::text) from pg_attribute a
+						where a.attrelid = format('%I.%I', t.schemaname, t.tablename)::regclass and a.attnum > 0 and not a.attisdropped
+						and has_column_privilege(${role}, a.attrelid, a.attnum, 'SELECT')), '{}') as columns
+				from pg_publication_tables t
+				where t.pubname = ${PUBLICATION} and t.schemaname like ${like(schema)} escape '' and t.tablename like ${like(tableName)} escape ''`.catch(
+				() => []
+			);
+			if (tables.length === 0) {
+				errors.push(`Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given connect parameters: ${logged}`);
+				continue;
 			}
-			const select = Array.isArray(p.select) ? p.select.filter((s): s is string => typeof s === 'string') : null;
+			const problem = ((): string | null => {
+				for (const t of tables) {
+					const names = new Set(t.columns as string[]);
+					const bad = filters.find((f) => !names.has(f.column));
+					if (bad) return `invalid column for filter ${bad.column}`;
+					const badSelect = select?.find((c) => !names.has(c));
+					if (badSelect) return `invalid column for select ${badSelect}`;
+				}
+				return null;
+			})();
+			if (problem) {
+				errors.push(
+					`Unable to subscribe to changes with given parameters. An exception happened so please check your connect parameters: ${logged}. Exception: ERROR P0001 (raise_exception) ${problem}`
+				);
+				continue;
+			}
 			subs.push({
 				id,
 				owner,
-				event: event as Subscription['event'],
-				schema,
-				table,
+				event,
+				schema: schema === '*' ? '*' : schema,
+				table: tableName === '*' ? null : tableName,
 				filters,
 				select,
 				claims,
-				role: typeof claims.role === 'string' ? claims.role : 'anon'
+				role
 			});
 		}
+		if (errors.length > 0) return { replies, errors: errors.slice(0, 1) };
 		if (subs.length > 0) this.subs.set(owner, subs);
 		return { replies, errors };
 	}
