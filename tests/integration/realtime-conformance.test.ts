@@ -117,6 +117,22 @@ describe.each<Vsn>(['1.0.0', '2.0.0'])('replies over serializer %s', (vsn) => {
 	});
 });
 
+describe('access_token messages', () => {
+	it('an empty token closes the channel as malformed; an sb_ key and the same token are ignored', async () => {
+		const c = await phoenix('1.0.0');
+		const name = topic();
+		const { joinRef } = await c.join(name, {}, { access_token: runtime.anonKey });
+		c.send(`realtime:${name}`, 'access_token', { access_token: 'sb_publishable_whatever' }, joinRef);
+		c.send(`realtime:${name}`, 'access_token', { access_token: runtime.anonKey }, joinRef);
+		await sleep(150);
+		expect(c.inbox.items.some((m) => m.event === 'system')).toBe(false);
+		c.send(`realtime:${name}`, 'access_token', { access_token: '' }, joinRef);
+		const system = await c.inbox.waitFor((m) => m.event === 'system');
+		expect(system.payload).toEqual({ extension: 'system', status: 'error', message: 'The token provided is not a valid JWT', channel: name });
+		expect(await c.inbox.waitFor((m) => m.event === 'phx_close')).toMatchObject({ joinRef, ref: joinRef, payload: {} });
+	});
+});
+
 describe('presence fan-out', () => {
 	it('reaches every subscriber of a public topic, presence enabled or not; presence_state only where enabled', async () => {
 		const plain = await phoenix('1.0.0');

@@ -95,6 +95,15 @@ async function fetchReplay(db: Sql, topic: string, since: number, limit: number)
 }
 
 const TOKEN_RECHECK_MS = 5 * 60_000;
+
+/**
+ * The `system` message of a channel closed over its token: Supabase's own text for expired,
+ * malformed and incomplete tokens, and the bare error term (`:signature_error`) otherwise.
+ */
+function shutdownReason(checked: { code: string; message: string }): string {
+	if (checked.code === 'JwtSignatureError') return ':signature_error';
+	return checked.message;
+}
 /** Supabase's default `max_channels_per_client`. */
 const MAX_CHANNELS_PER_SOCKET = 100;
 
@@ -318,10 +327,11 @@ export class Channel implements Subscriber, ChangeListener {
 	/** `access_token`: re-checks the new token, re-authorises, or closes the channel. */
 	async handleAccessToken(frame: Frame) {
 		const token = asRecord(frame.payload).access_token;
-		if (typeof token !== 'string' || !token || token.startsWith('sb_') || token === this.token) return;
+		// An empty string is checked (and refused as malformed), as Supabase does.
+		if (typeof token !== 'string' || token.startsWith('sb_') || token === this.token) return;
 		const checked = await checkToken(this.server.ctx, token);
 		if (this.closed) return;
-		if (!checked.ok) return this.shutdown(checked.message);
+		if (!checked.ok) return this.shutdown(shutdownReason(checked));
 		const previous = this.policies;
 		this.token = token;
 		this.claims = checked.claims;
@@ -349,7 +359,7 @@ export class Channel implements Subscriber, ChangeListener {
 		if (this.closed) return;
 		const checked = await checkToken(this.server.ctx, this.token);
 		if (this.closed) return;
-		if (!checked.ok) return this.shutdown(checked.message);
+		if (!checked.ok) return this.shutdown(shutdownReason(checked));
 		this.scheduleExpiry(checked.exp);
 	}
 
