@@ -327,7 +327,7 @@ describe('REST reads', () => {
 			expect(one.data).toEqual({ title: 'Rashomon' });
 			const many = await db.from('films').select('title').single();
 			expect(many.status).toBe(406);
-			expect(many.error).toMatchObject({ code: 'PGRST116', message: 'JSON object requested, multiple (or no) rows returned', details: 'The result contains 5 rows' });
+			expect(many.error).toMatchObject({ code: 'PGRST116', message: 'Cannot coerce the result to a single JSON object', details: 'The result contains 5 rows' });
 			const none = await db.from('films').select('title').eq('id', 999).maybeSingle();
 			expect(none.error).toBeNull();
 			expect(none.data).toBeNull();

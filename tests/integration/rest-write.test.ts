@@ -206,6 +206,18 @@ describe('REST writes', () => {
 		});
 	});
 
+	it('ignores Prefer: tx=rollback under the default db-tx-end (commit): the insert stays', async () => {
+		const res = await rest(runtime, '/people', {
+			method: 'POST',
+			headers: { apikey: runtime.serviceRoleKey, 'Content-Type': 'application/json', Prefer: 'tx=rollback' },
+			body: JSON.stringify({ name: 'Not rolled back' })
+		});
+		expect(res.status).toBe(201);
+		expect(res.headers.get('preference-applied')).toBeNull();
+		const { data } = await db.from('people').select('name').eq('name', 'Not rolled back');
+		expect(data).toEqual([{ name: 'Not rolled back' }]);
+	});
+
 	describe('update and delete', () => {
 		it('updates filtered rows, 204 by default and 200 with the rows on select()', async () => {
 			const ins = await db.from('people').insert([{ name: 'U1' }, { name: 'U2' }]).select('id');

@@ -17,6 +17,8 @@ export interface TxOptions {
 	after?: Statement[];
 	/** Given the main statement's rows: an error means roll back and fail. */
 	decide?: (rows: Row[]) => Error | null;
+	/** End the transaction with a rollback (`Prefer: tx=rollback`, `db-tx-end`). */
+	rollback?: boolean;
 }
 
 export type Row = WireRow;
@@ -33,23 +35,23 @@ const ROLLBACK: Statement = { text: 'rollback', params: [] };
 export async function runTransaction(pool: WirePool, options: TxOptions): Promise<TxResult> {
 	// One pipeline may share its connection with others; one that waits for an answer
 	// before it ends its transaction needs the connection to itself.
-	const exclusive = Boolean(options.decide);
+	const exclusive = Boolean(options.decide || options.rollback);
 	const conn = exclusive ? await pool.acquire() : await pool.shared();
 	try {
 		const after = options.after ?? [];
-		const statements = [...(options.decide ? [BEGIN] : []), ...options.setup, options.main, ...after];
+		const statements = [...(exclusive ? [BEGIN] : []), ...options.setup, options.main, ...after];
 		const results = await conn.run(statements);
 		const failed = results.find((r) => r.error);
-		const mainIndex = (options.decide ? 1 : 0) + options.setup.length;
+		const mainIndex = (exclusive ? 1 : 0) + options.setup.length;
 		if (failed) {
-			if (options.decide) await conn.run([ROLLBACK]);
+			if (exclusive) await conn.run([ROLLBACK]);
 			throw failed.error;
 		}
 		const rows = results[mainIndex].rows;
 		const afterRows = after.map((_, i) => results[mainIndex + 1 + i].rows);
-		if (options.decide) {
-			const error = options.decide(rows);
-			const end = await conn.run([error ? ROLLBACK : COMMIT]);
+		if (exclusive) {
+			const error = options.decide?.(rows) ?? null;
+			const end = await conn.run([error || options.rollback ? ROLLBACK : COMMIT]);
 			if (end[0]?.error) throw end[0].error;
 			if (error) throw error;
 		}

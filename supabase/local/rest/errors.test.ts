@@ -53,7 +53,7 @@ describe("PostgREST's own errors", () => {
 	it('singularity and range errors read like PostgREST', () => {
 		expect(apiRequestError.singularity(3).body()).toEqual({
 			code: 'PGRST116',
-			message: 'JSON object requested, multiple (or no) rows returned',
+			message: 'Cannot coerce the result to a single JSON object',
 			details: 'The result contains 3 rows',
 			hint: null
 		});

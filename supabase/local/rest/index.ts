@@ -290,6 +290,10 @@ export class RestService {
 		const head = request.method === 'HEAD';
 		const prefer = request.prefer;
 		if (prefer.handling === 'strict' && prefer.invalid.length) throw apiRequestError.invalidPreferences(prefer.invalid);
+		// db-tx-end (pgrst.db_tx_end): `Prefer: tx=` only counts where it may override the end.
+		const txEnd = cache.settings.get('db_tx_end') ?? 'commit';
+		if (!txEnd.endsWith('-allow-override')) delete prefer.tx;
+		const rollback = prefer.tx === 'rollback' || (txEnd.startsWith('rollback') && prefer.tx !== 'commit');
 		const headers: Record<string, string> = {};
 		if (request.negotiatedByProfile) headers['content-profile'] = request.schema;
 		const ctx: PlanContext = {
@@ -303,7 +307,7 @@ export class RestService {
 		const run = async ({ readOnly, routine = null, ...options }: Omit<Parameters<typeof runTransaction>[1], 'setup'> & { readOnly: boolean; routine?: Routine | null }) => {
 			try {
 				if (this.probing) await this.probing;
-				return await runTransaction(this.pool, { ...options, setup: this.setup(request, auth, cache, readOnly, routine) });
+				return await runTransaction(this.pool, { ...options, rollback, setup: this.setup(request, auth, cache, readOnly, routine) });
 			} catch (error) {
 				if (error instanceof PgrstError) throw error;
 				const pg = error as PgServerError;

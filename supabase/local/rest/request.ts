@@ -182,9 +182,8 @@ export function parsePreferences(headers: IncomingMessage['headers']): Preferenc
 		else if (count) prefs.count ??= count;
 		else if (missing) prefs.missing ??= missing;
 		else if (handling) prefs.handling ??= handling;
-		else if (tx) {
-			/* accepted, but db-tx-end does not allow overriding: ignored as PostgREST does */
-		} else if (p.startsWith('timezone=')) prefs.timezone ??= p.slice('timezone='.length);
+		else if (tx) prefs.tx ??= tx;
+		else if (p.startsWith('timezone=')) prefs.timezone ??= p.slice('timezone='.length);
 		else if (p.startsWith('max-affected=') && /^\d+$/.test(p.slice('max-affected='.length))) prefs.maxAffected ??= Number(p.slice('max-affected='.length));
 		else prefs.invalid.push(p);
 	}

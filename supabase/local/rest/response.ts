@@ -59,6 +59,7 @@ export function preferenceApplied(prefs: Preferences, kind: 'read' | 'insert' | 
 	if ((kind === 'insert' || kind === 'update') && prefs.missing) out.push(`missing=${prefs.missing}`);
 	if (kind !== 'read' && kind !== 'call' && prefs.return) out.push(`return=${prefs.return}`);
 	if (prefs.count) out.push(`count=${prefs.count}`);
+	if (prefs.tx) out.push(`tx=${prefs.tx}`);
 	if (prefs.handling) out.push(`handling=${prefs.handling}`);
 	if (prefs.timezone) out.push(`timezone=${prefs.timezone}`);
 	if (prefs.handling === 'strict' && prefs.maxAffected !== undefined && (kind === 'update' || kind === 'delete' || kind === 'call'))

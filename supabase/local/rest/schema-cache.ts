@@ -120,7 +120,11 @@ select n.nspname as schema, c.relname as name, c.relkind::text as kind, c.oid::i
   coalesce((select json_agg(json_build_object(
       'name', a.attname, 'type', format_type(a.atttypid, a.atttypmod),
       'udt', coalesce(et.typname, t.typname), 'nullable', not a.attnotnull,
-      'default', pg_get_expr(d.adbin, d.adrelid), 'generated', a.attgenerated <> '' or a.attidentity = 'a',
+      'default', case
+        when t.typbasetype <> 0 and d.adbin is null then pg_get_expr(t.typdefaultbin, 0)
+        when a.attidentity = 'd' then format('nextval(%L)', pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname))
+        when a.attgenerated <> '' then null
+        else pg_get_expr(d.adbin, d.adrelid) end, 'generated', a.attgenerated <> '' or a.attidentity = 'a',
       'isArray', t.typcategory = 'A') order by a.attnum)
     from pg_attribute a
     join pg_type t on t.oid = a.atttypid

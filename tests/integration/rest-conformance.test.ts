@@ -1,0 +1,107 @@
+/**
+ * Behaviours found by running postgrest-js's own test suite (which runs against a real
+ * PostgREST) against this runtime: each test names what the real service answers.
+ * `db-tx-end` is set to `commit-allow-override` here, as that suite's project sets it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import postgres from 'postgres';
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { LocalSupabase } from '../../supabase/local/index.ts';
+import { rest, restClient, startRestRuntime } from '../support/rest.ts';
+
+describe('REST conformance with postgrest-js expectations', () => {
+	let runtime: LocalSupabase;
+	let db: SupabaseClient;
+	beforeAll(async () => {
+		runtime = await startRestRuntime();
+		const sql = postgres(runtime.dbUrl, { max: 1, onnotice: () => {} });
+		await sql`alter role authenticator set pgrst.db_tx_end = 'commit-allow-override'`;
+		await sql`notify pgrst, 'reload config'`;
+		await sql.end();
+		db = restClient(runtime, runtime.serviceRoleKey);
+		// The reload is asynchronous: wait until a rollback is honoured.
+		for (let i = 0; i < 50; i++) {
+			const res = await rest(runtime, '/directors?select=id&limit=1', { headers: { Prefer: 'tx=rollback' } });
+			if (res.headers.get('preference-applied') === 'tx=rollback') break;
+			await new Promise((r) => setTimeout(r, 100));
+		}
+	});
+	afterAll(async () => {
+		await runtime?.stop();
+	});
+
+	describe('Prefer: tx (db-tx-end = commit-allow-override)', () => {
+		it('rolls back an insert with tx=rollback and says so in Preference-Applied', async () => {
+			const res = await rest(runtime, '/directors?select=name', {
+				method: 'POST',
+				headers: { apikey: runtime.serviceRoleKey, 'Content-Type': 'application/json', Prefer: 'return=representation, tx=rollback' },
+				body: JSON.stringify({ name: 'Rolled Back' })
+			});
+			expect(res.status).toBe(201);
+			expect(await res.json()).toEqual([{ name: 'Rolled Back' }]);
+			expect(res.headers.get('preference-applied')).toBe('return=representation, tx=rollback');
+			const { data } = await db.from('directors').select('id').eq('name', 'Rolled Back');
+			expect(data).toEqual([]);
+		});
+
+		it('rolls back updates, deletes and function calls through supabase-js .rollback()', async () => {
+			const update = await db.from('directors').update({ born: '2000-01-01' }).eq('id', 1).select('born').rollback();
+			expect(update.data).toEqual([{ born: '2000-01-01' }]);
+			const del = await db.from('directors').delete().eq('id', 3).select('name').rollback();
+			expect(del.data).toEqual([{ name: 'Nobody Yet' }]);
+			const call = await db.rpc('bump_rating', { film_id: 1 }).rollback();
+			expect(call.error).toBeNull();
+			const { data: directors } = await db.from('directors').select('id, born').in('id', [1, 3]).order('id');
+			expect(directors).toEqual([
+				{ id: 1, born: '1928-05-30' },
+				{ id: 3, born: null }
+			]);
+			const { data: film } = await db.from('films').select('rating').eq('id', 1).single();
+			expect(film).toEqual({ rating: 8.0 });
+		});
+
+		it('commits with tx=commit', async () => {
+			const res = await rest(runtime, '/people', {
+				method: 'POST',
+				headers: { apikey: runtime.serviceRoleKey, 'Content-Type': 'application/json', Prefer: 'tx=commit' },
+				body: JSON.stringify({ name: 'Committed' })
+			});
+			expect(res.status).toBe(201);
+			expect(res.headers.get('preference-applied')).toBe('tx=commit');
+			const { data } = await db.from('people').select('name').eq('name', 'Committed');
+			expect(data).toEqual([{ name: 'Committed' }]);
+		});
+	});
+
+	describe('inserts with missing=default', () => {
+		it('fills identity columns from their sequence when rows leave them out (defaultToNull: false)', async () => {
+			const { data, error, status } = await db
+				.from('people')
+				.insert([{ id: 900, name: 'Explicit' }, { name: 'From sequence' }], { defaultToNull: false })
+				.select('id, name')
+				.rollback();
+			expect(error).toBeNull();
+			expect(status).toBe(201);
+			expect(data?.[0]).toEqual({ id: 900, name: 'Explicit' });
+			expect(data?.[1].id).toBeGreaterThan(100);
+			expect(data?.[1].name).toBe('From sequence');
+		});
+
+		it('upserts with identity defaults', async () => {
+			const { data, error } = await db
+				.from('people')
+				.upsert([{ id: 1, name: 'Writer Renamed' }, { name: 'Brand new' }], { defaultToNull: false })
+				.select('id, name')
+				.rollback();
+			expect(error).toBeNull();
+			expect(data?.[0]).toEqual({ id: 1, name: 'Writer Renamed' });
+			expect(data?.[1].id).toBeGreaterThan(100);
+		});
+	});
+
+	it('answers PGRST116 for .single() over many rows with the current message', async () => {
+		const { error, status } = await db.from('directors').select('id').single();
+		expect(status).toBe(406);
+		expect(error).toEqual({ code: 'PGRST116', message: 'Cannot coerce the result to a single JSON object', details: 'The result contains 3 rows', hint: null });
+	});
+});
