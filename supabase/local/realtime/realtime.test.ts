@@ -85,9 +85,14 @@ describe('postgres_changes values and filters', () => {
 
 	it('parses filters with quoted values and in-lists', () => {
 		expect(parseFilter('id=eq.5,name=in.(a,"b,c")')).toEqual([
-			{ column: 'id', op: 'eq', negate: false, value: '5' },
-			{ column: 'name', op: 'in', negate: false, value: ['a', 'b,c'] }
+			{ column: 'id', op: 'eq', negate: false, value: '5', raw: '5' },
+			{ column: 'name', op: 'in', negate: false, value: ['a', 'b,c'], raw: '{a,"b,c"}' }
 		]);
-		expect(() => parseFilter('id=like.5')).toThrow();
+		expect(parseFilter('kind=not.ilike.a%')).toMatchObject([{ op: 'ilike', negate: true, value: 'a%' }]);
+		// Supabase's reasons: the unknown operator and its value, an `in` without parentheses, empty segments.
+		expect(() => parseFilter('id=foo.5')).toThrow('["foo", "5"]');
+		expect(() => parseFilter('id=in.1,2')).toThrow('`in` filter value must be wrapped by parentheses');
+		expect(() => parseFilter('id=eq.1,,x=eq.2')).toThrow('filter must not contain empty segments');
+		expect(() => parseFilter('done=is.maybe')).toThrow('invalid value for is filter');
 	});
 });
