@@ -16,6 +16,7 @@ describe('REST conformance with postgrest-js expectations', () => {
 		runtime = await startRestRuntime();
 		const sql = postgres(runtime.dbUrl, { max: 1, onnotice: () => {} });
 		await sql`alter role authenticator set pgrst.db_tx_end = 'commit-allow-override'`;
+		await sql`alter role authenticator set pgrst.db_aggregates_enabled = 'true'`;
 		await sql`notify pgrst, 'reload config'`;
 		await sql.end();
 		db = restClient(runtime, runtime.serviceRoleKey);
@@ -96,6 +97,39 @@ describe('REST conformance with postgrest-js expectations', () => {
 			expect(error).toBeNull();
 			expect(data?.[0]).toEqual({ id: 1, name: 'Writer Renamed' });
 			expect(data?.[1].id).toBeGreaterThan(100);
+		});
+	});
+
+	describe('function overloads', () => {
+		it('leaves out functions with an unnamed parameter that is not a raw body type', async () => {
+			// poly(boolean) and poly(int) are not exposed: the unnamed key reaches poly(text).
+			const { data, error } = await db.rpc('poly', { '': 'anything' });
+			expect(error).toBeNull();
+			expect(data).toBe('text');
+			const only = await db.rpc('only_int', { '': 1 });
+			expect(only.status).toBe(404);
+			expect(only.error).toEqual({
+				code: 'PGRST202',
+				message: 'Could not find the function public.only_int() in the schema cache',
+				details: 'Searched for the function public.only_int with parameter  or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache.',
+				hint: null
+			});
+		});
+
+		it('lists ambiguous overloads fewest parameters first, then by parameter name and type', async () => {
+			const none = await db.rpc('poly_default');
+			expect(none.status).toBe(300);
+			expect(none.error?.message).toBe('Could not choose the best candidate function between: public.poly_default(), public.poly_default( => text)');
+			const clash = await db.rpc('clash', { a: 'x' });
+			expect(clash.error?.code).toBe('PGRST203');
+			expect(clash.error?.message).toBe('Could not choose the best candidate function between: public.clash(a => integer), public.clash(a => text)');
+		});
+
+		it('offers no parameter hint when no overload is close (computed fields are no RPC endpoints)', async () => {
+			const { error, status } = await db.rpc('title_upper', { id: 1 });
+			expect(status).toBe(404);
+			expect(error?.code).toBe('PGRST202');
+			expect(error?.hint).toBeNull();
 		});
 	});
 

@@ -447,7 +447,6 @@ export function findRoutine(cache: SchemaCache, schema: string, name: string, ke
 		const sigs = candidates.map((c) => `(${c.params.map((p) => p.name).sort().join(', ')})`);
 		const s = closest(`(${[...keys].sort().join(', ')})`, sigs, 0.33);
 		if (s) hint = `Perhaps you meant to call the function ${schema}.${name}${s}`;
-		else if (sigs.length) hint = `Perhaps you meant to call the function ${schema}.${name}${sigs[0]}`;
 	}
 	throw schemaCacheError.noRpc(schema, name, [...keys].sort(), isPost && contentIsJson, hint);
 }

@@ -91,6 +91,20 @@ export interface Routine {
 	hoistedSettings: [string, string][];
 }
 
+const RAW_BODY_TYPES = new Set(['bytea', 'json', 'jsonb', 'text', 'xml']);
+
+/** Overloads in PostgREST's order: fewest parameters first, then by parameter names and types. */
+function compareRoutines(a: Routine, b: Routine): number {
+	if (a.params.length !== b.params.length) return a.params.length - b.params.length;
+	for (let i = 0; i < a.params.length; i++) {
+		const x = a.params[i];
+		const y = b.params[i];
+		if (x.name !== y.name) return x.name < y.name ? -1 : 1;
+		if (x.type !== y.type) return x.type < y.type ? -1 : 1;
+	}
+	return 0;
+}
+
 /** PostgREST's default db-hoisted-tx-settings. */
 const HOISTED = new Set(['statement_timeout', 'plan_filter.statement_cost_limit', 'default_transaction_isolation']);
 
@@ -433,8 +447,13 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 				.map((kv): [string, string] => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])
 				.filter(([k]) => HOISTED.has(k) && k !== 'default_transaction_isolation')
 		};
+		// PostgREST's "callable": no unnamed parameter, or exactly one when the first parameter
+		// is bytea / json / jsonb / text / xml (a raw body). Others (a row argument: computed
+		// fields) are no RPC endpoints.
+		const unnamed = params.filter((p) => p.name === '').length;
+		const callable = unnamed === 0 || (unnamed === 1 && RAW_BODY_TYPES.has(params[0].type));
 		const key = `${row.schema}.${row.name}`;
-		routines.set(key, [...(routines.get(key) ?? []), routine]);
+		if (callable) routines.set(key, [...(routines.get(key) ?? []), routine]);
 		// A function taking one row of an exposed table: a computed field or relationship.
 		if (params.length === 1 && params[0].name !== undefined) {
 			const argTable = [...tables.values()].find((t) => t.name === params[0].udt && t.schema === row.schema) ??
@@ -453,6 +472,8 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 			}
 		}
 	}
+
+	for (const list of routines.values()) list.sort(compareRoutines);
 
 	const roleSettings = new Map<string, [string, string][]>();
 	for (const r of roleSettingRows) roleSettings.set(r.rolname, [...(roleSettings.get(r.rolname) ?? []), [r.key, r.value]]);
