@@ -133,6 +133,40 @@ describe('REST conformance with postgrest-js expectations', () => {
 		});
 	});
 
+	describe('embedding as PostgreSQL sees PostgREST\'s query', () => {
+		it('reads a bare `count` in an embed as count(rows) (PostgreSQL\'s function notation)', async () => {
+			const { data, error } = await db.from('directors').select('name, films(count)').eq('id', 2).single();
+			expect(error).toBeNull();
+			expect(data).toEqual({ name: 'Akira Kurosawa', films: [{ count: 2 }] });
+		});
+
+		it('names embedded tables table_depth in column errors, with PostgreSQL\'s suggestions', async () => {
+			const sum = await db.from('directors').select('name, films(sum)');
+			expect(sum.status).toBe(400);
+			expect(sum.error).toEqual({ code: '42703', message: 'column films_1.sum does not exist', details: null, hint: null });
+			const typo = await db.from('films').select('title, directors(nam)');
+			expect(typo.error).toEqual({
+				code: '42703',
+				message: 'column directors_1.nam does not exist',
+				details: null,
+				hint: 'Perhaps you meant to reference the column "directors_1.name".'
+			});
+			// More than 3 edits away (or more than half the name): no suggestion.
+			const far = await db.from('films').select('rat');
+			expect(far.error?.hint).toBeNull();
+			const near = await db.from('films').select('titel');
+			expect(near.error?.hint).toBe('Perhaps you meant to reference the column "films.title".');
+		});
+
+		it('fails like PostgREST when one table is embedded twice under one name at one level', async () => {
+			const { error, status } = await db.from('films').select('people!writer_id(name), people!producer_id(name)').eq('id', 1);
+			expect(status).toBe(400);
+			expect(error).toEqual({ code: '42712', message: 'table name "films_people_1" specified more than once', details: null, hint: null });
+			const aliased = await db.from('films').select('writer:people!writer_id(name), producer:people!producer_id(name)').eq('id', 1).single();
+			expect(aliased.data).toEqual({ writer: { name: 'Writer One' }, producer: { name: 'Producer Two' } });
+		});
+	});
+
 	it('answers PGRST116 for .single() over many rows with the current message', async () => {
 		const { error, status } = await db.from('directors').select('id').single();
 		expect(status).toBe(406);

@@ -111,14 +111,59 @@ export function findTable(cache: SchemaCache, schema: string, name: string): Tab
 	throw schemaCacheError.tableNotFound(schema, name, suggestion ? `Perhaps you meant the table '${schema}.${suggestion}'` : null);
 }
 
-/** PostgreSQL's error for an unknown column, with its "Perhaps you meant" hint for a close name. */
-function columnMissing(table: Table, column: string): PgrstError {
-	const near = closest(column, table.columns.keys(), 0.5);
-	const hint = near ? `Perhaps you meant to reference the column "${table.name}.${near}".` : null;
-	return new PgrstError(400, '42703', `column ${table.name}.${column} does not exist`, null, hint);
+/** PostgreSQL's error for an unknown column of `alias`, with its "Perhaps you meant" hint. */
+function columnMissing(table: Table, column: string, alias: string = table.name): PgrstError {
+	const near = fuzzyColumns(column, table.columns.keys());
+	const hint =
+		near.length === 1
+			? `Perhaps you meant to reference the column "${alias}.${near[0]}".`
+			: near.length === 2
+				? `Perhaps you meant to reference the column "${alias}.${near[0]}" or the column "${alias}.${near[1]}".`
+				: null;
+	return new PgrstError(400, '42703', `column ${alias}.${column} does not exist`, null, hint);
 }
 
-function resolveField(cache: SchemaCache, table: Table, field: Field): FieldRef {
+/**
+ * PostgreSQL's column suggestions (parse_relation.c): the columns at the smallest
+ * Levenshtein distance, at most 3 and at most half the length of the name asked for;
+ * no suggestion when more than two tie.
+ */
+function fuzzyColumns(name: string, columns: Iterable<string>): string[] {
+	let best = 4;
+	let found: string[] = [];
+	let crowded = false;
+	for (const column of columns) {
+		const d = levenshtein(column, name);
+		if (d > Math.floor(name.length / 2)) continue;
+		if (d < best) {
+			best = d;
+			found = [column];
+			crowded = false;
+		} else if (d === best && !crowded) {
+			if (found.length === 2) {
+				found = [];
+				crowded = true;
+			} else if (found.length === 1) found.push(column);
+		}
+	}
+	return found;
+}
+
+function levenshtein(a: string, b: string): number {
+	const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+	for (let i = 1; i <= a.length; i++) {
+		let prev = row[0];
+		row[0] = i;
+		for (let j = 1; j <= b.length; j++) {
+			const tmp = row[j];
+			row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+			prev = tmp;
+		}
+	}
+	return row[b.length];
+}
+
+function resolveField(cache: SchemaCache, table: Table, field: Field, alias: string = table.name): FieldRef {
 	const column = table.columns.get(field.name);
 	if (column) {
 		const isJson = column.udt === 'json' || column.udt === 'jsonb';
@@ -126,7 +171,7 @@ function resolveField(cache: SchemaCache, table: Table, field: Field): FieldRef 
 	}
 	const computed = cache.computedFields.get(qiKey(table))?.get(field.name);
 	if (computed) return { column: field.name, json: field.json, toJson: field.json.length > 0 && !/^jsonb?$/.test(computed.returnType), computed, tsvector: computed.returnType === 'tsvector' };
-	throw columnMissing(table, field.name);
+	throw columnMissing(table, field.name, alias);
 }
 
 /** The output key of a selected field: its alias, else the last JSON key, else the column. */
@@ -215,14 +260,18 @@ function buildNode(
 	computedRel: Routine | null,
 	join: 'left' | 'inner',
 	spread: boolean,
-	root: boolean
+	depth: number,
+	joinAlias: string
 ): ReadNode {
-	const n = ctx.counter.n++;
+	const root = depth === 0;
+	// PostgREST's aliases: the table name at the root, `table_depth` below it, and
+	// `parent_embed_depth` for the lateral join (so two embeds of one name at one level
+	// clash in PostgreSQL as they do there).
 	const node: ReadNode = {
 		table,
 		name,
 		outName,
-		alias: root ? table.name : `${table.name}_${n}`,
+		alias: root ? table.name : `${table.name}_${depth}`,
 		fields: [],
 		conditions: [],
 		order: [],
@@ -234,7 +283,7 @@ function buildNode(
 		toOne: rel ? rel.cardinality === 'M2O' || rel.cardinality === 'O2O' : computedRel ? computedRel.singleRow : false,
 		children: [],
 		hasAggregates: false,
-		joinAlias: `${table.name}_${n}_j`,
+		joinAlias,
 		empty: !root && items.length === 0
 	};
 	for (const item of items) {
@@ -247,7 +296,12 @@ function buildNode(
 				} else node.fields.push({ kind: 'star' });
 				continue;
 			}
-			const ref = resolveField(ctx.cache, table, item.field);
+			if (item.field.name === 'count' && !item.field.json.length && !item.aggregate && !table.columns.has('count') && !ctx.cache.computedFields.get(qiKey(table))?.has('count')) {
+				// PostgreSQL reads `alias.count` as count(alias): PostgREST passes it through.
+				node.fields.push({ kind: 'countAll', aggregateCast: item.cast, outName: item.alias ?? 'count' });
+				continue;
+			}
+			const ref = resolveField(ctx.cache, table, item.field, node.alias);
 			const outName = item.aggregate && item.alias === undefined ? item.aggregate : outNameOf(item.field, item.alias);
 			node.fields.push({ kind: 'field', ref, cast: item.cast, aggregate: item.aggregate, aggregateCast: item.aggregateCast, outName });
 			if (item.aggregate) node.hasAggregates = true;
@@ -257,13 +311,15 @@ function buildNode(
 		if (computed && computed.returnRelation) {
 			const target = findTable(ctx.cache, computed.returnRelation.schema, computed.returnRelation.name);
 			const childName = item.kind === 'relation' ? (item.alias ?? item.name) : item.name;
-			node.children.push(buildNode(ctx, target, item.children, item.name, childName, null, computed, item.join ?? 'left', item.kind === 'spread', false));
+			const joinAlias = `${table.name}_${item.kind === 'relation' ? (item.alias ?? item.name) : item.name}_${depth + 1}`;
+			node.children.push(buildNode(ctx, target, item.children, item.name, childName, null, computed, item.join ?? 'left', item.kind === 'spread', depth + 1, joinAlias));
 			continue;
 		}
 		const relationship = findRelationship(ctx.cache, ctx.schema, table, item.name, item.hint);
 		const target = findTable(ctx.cache, relationship.foreignTable.schema, relationship.foreignTable.name);
 		const childOut = item.kind === 'relation' ? (item.alias ?? item.name) : item.name;
-		const child = buildNode(ctx, target, item.children, item.name, childOut, relationship, null, item.join ?? 'left', item.kind === 'spread', false);
+		const joinAlias = `${table.name}_${item.kind === 'relation' ? (item.alias ?? item.name) : item.name}_${depth + 1}`;
+		const child = buildNode(ctx, target, item.children, item.name, childOut, relationship, null, item.join ?? 'left', item.kind === 'spread', depth + 1, joinAlias);
 		node.children.push(child);
 	}
 	if (!items.length || node.fields.length === 0 && node.children.length === 0) node.fields.push({ kind: 'star' });
@@ -294,7 +350,7 @@ function resolveFilter(ctx: PlanContext, node: ReadNode, field: Field, expr: OpE
 		const isNull = (expr.operation.value === 'null') !== expr.not;
 		return { kind: 'embedNull', child: embedded, isNull };
 	}
-	return { kind: 'filter', ref: resolveField(ctx.cache, node.table, field), expr };
+	return { kind: 'filter', ref: resolveField(ctx.cache, node.table, field, node.alias), expr };
 }
 
 function resolveOrder(ctx: PlanContext, node: ReadNode, terms: OrderTerm[]): OrderSpec[] {
@@ -310,14 +366,14 @@ function resolveOrder(ctx: PlanContext, node: ReadNode, terms: OrderTerm[]): Ord
 				nulls: t.nulls
 			};
 		}
-		return { ref: resolveField(ctx.cache, node.table, t.field), direction: t.direction, nulls: t.nulls };
+		return { ref: resolveField(ctx.cache, node.table, t.field, node.alias), direction: t.direction, nulls: t.nulls };
 	});
 }
 
 /** Builds the read tree for `table` from the request's select, filters, order and ranges. */
 export function readPlan(ctx: PlanContext, table: Table, request: ApiRequest, options: { skipRootFilters?: boolean } = {}): ReadNode {
 	const q = request.query;
-	const root = buildNode(ctx, table, q.select, table.name, table.name, null, null, 'left', false, true);
+	const root = buildNode(ctx, table, q.select, table.name, table.name, null, null, 'left', false, 0, `${table.name}_root`);
 	for (const { path, field, expr } of q.filters) {
 		if (options.skipRootFilters && !path.length) continue;
 		const node = findChild(root, path);
