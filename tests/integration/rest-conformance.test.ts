@@ -167,6 +167,28 @@ describe('REST conformance with postgrest-js expectations', () => {
 		});
 	});
 
+	describe('aggregates next to to-one spreads', () => {
+		const byColor = (rows: { color: boolean | null }[]) => [...rows].sort((a, b) => String(a.color).localeCompare(String(b.color)));
+
+		it('groups by the spread columns', async () => {
+			const { data, error } = await db.from('directors').select('name, films(count(), ...film_specs(color))').eq('id', 2).single();
+			expect(error).toBeNull();
+			expect(byColor(data!.films)).toEqual([
+				{ count: 1, color: false },
+				{ count: 1, color: null }
+			]);
+		});
+
+		it('applies aggregates asked for inside the spread at the parent (PostgREST hoists them)', async () => {
+			const { data, error } = await db.from('directors').select('name, films(rating.sum(), ...film_specs(total:runtime_minutes.sum(), color))').eq('id', 1).single();
+			expect(error).toBeNull();
+			expect(byColor(data!.films)).toEqual([
+				{ sum: 8, total: 90, color: false },
+				{ sum: 7.9, total: null, color: null }
+			]);
+		});
+	});
+
 	it('answers PGRST116 for .single() over many rows with the current message', async () => {
 		const { error, status } = await db.from('directors').select('id').single();
 		expect(status).toBe(406);

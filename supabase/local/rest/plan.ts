@@ -69,6 +69,8 @@ export interface ReadNode {
 	toOne: boolean;
 	children: ReadNode[];
 	hasAggregates: boolean;
+	/** A to-one spread whose aggregates the parent applies (PostgREST hoists them). */
+	hoisted?: boolean;
 	/** SQL alias of the lateral join this child is read through. */
 	joinAlias: string;
 	/** `actors()`: joined for filtering, left out of the output. */
@@ -323,6 +325,14 @@ function buildNode(
 		node.children.push(child);
 	}
 	if (!items.length || node.fields.length === 0 && node.children.length === 0) node.fields.push({ kind: 'star' });
+	// Aggregates in a to-one spread are applied by the parent, grouped by its other columns.
+	for (const child of node.children) {
+		if (child.spread && child.toOne && child.fields.some((f) => f.kind === 'field' && f.aggregate)) {
+			child.hoisted = true;
+			child.hasAggregates = false;
+			node.hasAggregates = true;
+		}
+	}
 	return node;
 }
 

@@ -95,7 +95,7 @@ function orderSql(node: ReadNode, alias: string, order: OrderSpec[], params: Par
 	return ` ORDER BY ${terms.join(', ')}`;
 }
 
-function selectItemSql(alias: string, field: SelectField, params: Params, expandStar: Table | null): string {
+function selectItemSql(alias: string, field: SelectField, params: Params, expandStar: Table | null, hoisted = false): string {
 	if (field.kind === 'star') {
 		if (expandStar) return [...expandStar.columns.keys()].map((c) => `${ident(alias)}.${ident(c)}`).join(', ');
 		return `${ident(alias)}.*`;
@@ -103,6 +103,7 @@ function selectItemSql(alias: string, field: SelectField, params: Params, expand
 	if (field.kind === 'countAll') return `pg_catalog.count(*)${field.aggregateCast ? `::${castType(field.aggregateCast)}` : ''} AS ${ident(field.outName)}`;
 	let sql = fieldSql(alias, field.ref, params);
 	if (field.cast) sql = `CAST(${sql} AS ${castType(field.cast)})`;
+	if (hoisted) return `${sql} AS ${ident(field.outName)}`;
 	if (field.aggregate) sql = `pg_catalog.${field.aggregate}(${sql})`;
 	if (field.aggregateCast) sql = `CAST(${sql} AS ${castType(field.aggregateCast)})`;
 	return `${sql} AS ${ident(field.outName)}`;
@@ -165,7 +166,7 @@ export function nodeSql(node: ReadNode, params: Params, options: NodeSqlOptions 
 				}
 				continue;
 			}
-			selects.push(selectItemSql(alias, f, params, options.expandStar ? node.table : null));
+			selects.push(selectItemSql(alias, f, params, options.expandStar ? node.table : null, node.hoisted));
 			if (f.kind === 'field' && !f.aggregate) groupBy.push(selects.length);
 		}
 	}
@@ -181,7 +182,20 @@ export function nodeSql(node: ReadNode, params: Params, options: NodeSqlOptions 
 		const output = !options.countOnly && !child.empty;
 		if (child.toOne) {
 			sql += ` ${kind} JOIN LATERAL (${childSql}) AS ${j} ON TRUE`;
-			if (output) {
+			if (output && child.spread && node.hasAggregates) {
+				// Grouped by the spread's columns; its hoisted aggregates applied here.
+				for (const column of spreadColumns(child)) {
+					const ref = `${j}.${ident(column.name)}`;
+					if (column.aggregate) {
+						let sql = `pg_catalog.${column.aggregate}(${ref})`;
+						if (column.aggregateCast) sql = `CAST(${sql} AS ${castType(column.aggregateCast)})`;
+						selects.push(`${sql} AS ${ident(column.name)}`);
+					} else {
+						selects.push(`${ref} AS ${ident(column.name)}`);
+						groupBy.push(selects.length);
+					}
+				}
+			} else if (output) {
 				selects.push(child.spread ? `${j}.*` : `row_to_json(${j}.*)::jsonb AS ${ident(child.outName)}`);
 				if (!child.spread) groupBy.push(selects.length);
 			}
@@ -208,6 +222,18 @@ export function nodeSql(node: ReadNode, params: Params, options: NodeSqlOptions 
 	if (limit !== null) text += ` LIMIT ${params.add(limit)}`;
 	if (node.range.offset) text += ` OFFSET ${params.add(node.range.offset)}`;
 	return text;
+}
+
+/** The columns a to-one spread hands its parent, with the aggregates the parent applies. */
+function spreadColumns(node: ReadNode): { name: string; aggregate?: string; aggregateCast?: string }[] {
+	const columns: { name: string; aggregate?: string; aggregateCast?: string }[] = [];
+	for (const f of node.fields) {
+		if (f.kind === 'star') columns.push(...[...node.table.columns.keys()].map((name) => ({ name })));
+		else if (f.kind === 'field' && f.aggregate && node.hoisted) columns.push({ name: f.outName, aggregate: f.aggregate, aggregateCast: f.aggregateCast });
+		else columns.push({ name: f.outName });
+	}
+	for (const child of node.children) if (!child.empty) columns.push(...(child.spread ? outputNames(child) : [child.outName]).map((name) => ({ name })));
+	return columns;
 }
 
 /** The column names a node's SELECT produces, in order. */
