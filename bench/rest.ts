@@ -112,6 +112,19 @@ function printMappings(pid: number) {
 		if (rss) sizes.set(name, (sizes.get(name) ?? 0) + Number(rss[1]));
 	}
 	for (const [n, kb] of [...sizes].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`${(kb / 1024).toFixed(1).padStart(8)} MB  ${n}`);
+	if (process.env.BENCH_SMAPS === 'all') {
+		// Each anonymous mapping's size and resident part: V8 spaces, malloc arenas, stacks.
+		let head = '';
+		for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+			if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) head = line;
+			const rss = /^Rss:\s+(\d+) kB/.exec(line);
+			if (rss && Number(rss[1]) > 1024 && !/\//.test(head)) {
+				const [range] = head.split(' ');
+				const [a, b] = range.split('-').map((h) => parseInt(h, 16));
+				console.log(`    ${(Number(rss[1]) / 1024).toFixed(1).padStart(6)} MB of ${((b - a) / 1048576).toFixed(1).padStart(6)} MB mapped ${head.slice(0, 60)}`);
+			}
+		}
+	}
 }
 
 function rssOf(pid: number): number {
