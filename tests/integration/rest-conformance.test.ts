@@ -17,6 +17,7 @@ describe('REST conformance with postgrest-js expectations', () => {
 		const sql = postgres(runtime.dbUrl, { max: 1, onnotice: () => {} });
 		await sql`alter role authenticator set pgrst.db_tx_end = 'commit-allow-override'`;
 		await sql`alter role authenticator set pgrst.db_aggregates_enabled = 'true'`;
+		await sql`alter role authenticator set pgrst.db_plan_enabled = 'true'`;
 		await sql`notify pgrst, 'reload config'`;
 		await sql.end();
 		db = restClient(runtime, runtime.serviceRoleKey);
@@ -187,6 +188,27 @@ describe('REST conformance with postgrest-js expectations', () => {
 				{ sum: 7.9, total: null, color: null }
 			]);
 		});
+	});
+
+	it('sets search_path as PostgREST does: the profile\'s schema, then extra_search_path', async () => {
+		const { data } = await db.rpc('current_setting_of', { name: 'search_path' });
+		expect(data).toBe('"public", "public", "extensions"');
+		const res = await rest(runtime, '/rpc/current_setting_of?name=search_path', { headers: { 'Accept-Profile': 'api2' } });
+		expect(res.status).toBe(404); // the function lives in public only
+		const anon = restClient(runtime);
+		const { data: asAnon } = await anon.rpc('current_setting_of', { name: 'search_path' });
+		expect(asAnon).toBe('"public", "public", "extensions"');
+	});
+
+	it('answers EXPLAIN plans when pgrst.db_plan_enabled is on', async () => {
+		const json = await db.from('films').select('title').explain({ format: 'json' });
+		expect(json.error).toBeNull();
+		expect(json.data).toEqual([expect.objectContaining({ Plan: expect.any(Object) })]);
+		const text = await db.from('films').select('title').explain({ settings: true });
+		expect(text.data).toMatch(/^Aggregate {2}\(cost=/);
+		expect(text.data).toContain(`search_path = '"public", "public", "extensions"'`);
+		const raw = await rest(runtime, '/films?select=title', { headers: { Accept: 'application/vnd.pgrst.plan+json; for="application/json"' } });
+		expect(raw.headers.get('content-type')).toBe('application/vnd.pgrst.plan+json; for="application/json"; charset=utf-8');
 	});
 
 	it('answers PGRST116 for .single() over many rows with the current message', async () => {

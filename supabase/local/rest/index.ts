@@ -181,7 +181,12 @@ export class RestService {
 			const cache = await this.cache.catch(() => {
 				throw schemaCacheError.noSchemaCache();
 			});
-			await this.respond(g, request, auth, cache);
+			try {
+				await this.respond(g, request, auth, cache);
+			} catch (error) {
+				if (!(error instanceof ExplainDone)) throw error;
+				send(g.res, 200, { 'content-type': error.contentType }, error.body, request.method === 'HEAD');
+			}
 		} catch (error) {
 			if (error instanceof PgrstError) return sendError(res, error);
 			const pg = error as PgServerError;
@@ -243,7 +248,8 @@ export class RestService {
 				: fromPgError({ code: '22023', message: `role "${auth.role}" does not exist` }, auth.role !== 'anon');
 		}
 		const config = this.ctx.config;
-		const searchPath = [request.schema, ...config.api.extraSearchPath.filter((s) => s !== request.schema)].map(ident).join(', ');
+		// As PostgREST writes it: the request's schema, then extra_search_path (not deduplicated).
+		const searchPath = [request.schema, ...config.api.extraSearchPath].map(ident).join(', ');
 		// One statement, in PostgREST's order: search_path, the role's own settings (such as
 		// statement_timeout), role, claims (with the role), request.*, timezone.
 		const params: (string | null)[] = [];
@@ -259,7 +265,9 @@ export class RestService {
 			calls.push(`set_config('${constantName}', $${params.length}, true)`);
 		};
 		add('search_path', searchPath);
-		for (const [key, value] of cache.roleSettings.get(auth.role) ?? []) {
+		// The bootstrap gives the API roles a search_path for direct connections; Supabase's
+		// roles carry none, so PostgREST's search_path stands there: it is not overridden here.
+		for (const [key, value] of (cache.roleSettings.get(auth.role) ?? []).filter(([k]) => k !== 'search_path')) {
 			const nameSql = set(key, value);
 			calls.push(`set_config(${nameSql}, $${params.length}, true)`);
 		}
@@ -294,6 +302,10 @@ export class RestService {
 		const txEnd = cache.settings.get('db_tx_end') ?? 'commit';
 		if (!txEnd.endsWith('-allow-override')) delete prefer.tx;
 		const rollback = prefer.tx === 'rollback' || (txEnd.startsWith('rollback') && prefer.tx !== 'commit');
+		// EXPLAIN (application/vnd.pgrst.plan), when pgrst.db_plan_enabled is on: the plan of
+		// the statement the request would run, in the media type named by `for`.
+		const explain = explainOf(request, cache);
+		if (explain) request.accept = [{ type: explain.forType, params: {} }];
 		const headers: Record<string, string> = {};
 		if (request.negotiatedByProfile) headers['content-profile'] = request.schema;
 		const ctx: PlanContext = {
@@ -307,6 +319,14 @@ export class RestService {
 		const run = async ({ readOnly, routine = null, ...options }: Omit<Parameters<typeof runTransaction>[1], 'setup'> & { readOnly: boolean; routine?: Routine | null }) => {
 			try {
 				if (this.probing) await this.probing;
+				if (explain) {
+					const main = { text: `EXPLAIN (${explain.options.join(', ')}) ${options.main.text}`, params: options.main.params };
+					const setup = this.setup(request, auth, cache, readOnly, routine);
+					const { rows } = await runTransaction(this.pool, { setup, main, rollback: rollback || (explain.analyze && !readOnly) });
+					const plan = rows.map((r) => r['QUERY PLAN']);
+					const body = explain.json ? (typeof plan[0] === 'string' ? plan[0] : JSON.stringify(plan[0])) : plan.join('\n');
+					throw new ExplainDone(explain.contentType, body);
+				}
 				return await runTransaction(this.pool, { ...options, rollback, setup: this.setup(request, auth, cache, readOnly, routine) });
 			} catch (error) {
 				if (error instanceof PgrstError) throw error;
@@ -435,6 +455,30 @@ export class RestService {
 		headers['content-type'] = media.contentType;
 		return send(res, gucOverrides(row, status, headers), headers, String(row.body), head);
 	}
+}
+
+/** Carries an EXPLAIN answer out of the request's normal response path. */
+class ExplainDone extends Error {
+	contentType: string;
+	body: string;
+	constructor(contentType: string, body: string) {
+		super('explain');
+		this.contentType = contentType;
+		this.body = body;
+	}
+}
+
+const EXPLAIN_OPTIONS = new Set(['analyze', 'verbose', 'settings', 'buffers', 'wal']);
+
+function explainOf(request: ApiRequest, cache: SchemaCache) {
+	const range = request.accept[0];
+	const m = range ? /^application\/vnd\.pgrst\.plan(\+json|\+text)?$/.exec(range.type) : null;
+	if (!m || cache.settings.get('db_plan_enabled') !== 'true') return null;
+	const json = m[1] === '+json';
+	const forType = (range.params.for ?? 'application/json').replace(/^"|"$/g, '');
+	const flags = (range.params.options ?? '').split('|').filter((o) => EXPLAIN_OPTIONS.has(o));
+	const options = [`FORMAT ${json ? 'JSON' : 'TEXT'}`, ...flags.map((f) => f.toUpperCase())];
+	return { json, forType, options, analyze: flags.includes('analyze'), contentType: `application/vnd.pgrst.plan+${json ? 'json' : 'text'}; for="${forType}"; charset=utf-8` };
 }
 
 function withHeader(error: PgrstError, name: string, value: string): PgrstError {
