@@ -35,7 +35,7 @@ export interface GatewayRequest {
 	url: URL;
 	/** Path below the service's prefix, starting with "/". */
 	path: string;
-	/** The role the API key grants: `anon` or `service_role`; null on open routes without a key. */
+	/** The role the API key grants: `anon` or `service_role`; null when the request has no key. */
 	apiKeyRole: 'anon' | 'service_role' | null;
 	/**
 	 * The bearer token to act with: the Authorization header's token, or the API key's
@@ -49,8 +49,6 @@ export interface GatewayRequest {
 export interface Service {
 	/** e.g. "/auth/v1" */
 	prefix: string;
-	/** Paths (below the prefix) reachable without an API key, e.g. email links. */
-	openPaths?: (path: string, method: string) => boolean;
 	handle(request: GatewayRequest): Promise<void>;
 	upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void;
 	close?(): Promise<void>;

@@ -2,7 +2,8 @@
  * The API gateway on port 54321: what Kong does in front of Supabase's services. It
  * answers CORS, checks the `apikey` (header or, for WebSockets, query parameter) against
  * the project's keys, turns an opaque `sb_…` key into the role's JWT, and hands the
- * request to the service that owns the path prefix.
+ * request to the service that owns the path prefix. A request without any key passes,
+ * as through the CLI's gateway; a wrong key is refused, as on hosted Supabase.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -108,9 +109,11 @@ export class Gateway {
 		const path = url.pathname.slice(service.prefix.length) || '/';
 		const apikeyHeader = req.headers['apikey'];
 		const apikey = (Array.isArray(apikeyHeader) ? apikeyHeader[0] : apikeyHeader) ?? url.searchParams.get('apikey');
-		const open = service.openPaths?.(path, req.method ?? 'GET') ?? false;
+		// No key at all passes, as through the CLI's gateway (its Kong has no key check; the
+		// request then acts as its Authorization token, or as anon). A key that is not one of
+		// the project's is refused, as hosted Supabase refuses it.
 		const check = checkApiKey(this.ctx, apikey ?? null);
-		if (check.error && !(open && !apikey)) return sendJson(res, check.error.status, check.error.body);
+		if (check.error && apikey) return sendJson(res, check.error.status, check.error.body);
 		const request: GatewayRequest = {
 			req,
 			res,

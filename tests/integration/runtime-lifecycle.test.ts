@@ -229,13 +229,17 @@ describe('the CLI with --workdir', () => {
 });
 
 describe('the gateway', () => {
-	it('refuses a request without an API key and with a wrong one, as Supabase does', async () => {
-		const p = await project({});
+	it('serves a request without an API key as anon (as the CLI does) and refuses a wrong key (as hosted Supabase does)', async () => {
+		const p = await project({ migrations: { '20240101000000_t.sql': 'create table public.t (v text); grant select on public.t to anon; insert into public.t values (\'seen\');' } });
 		const sb = await startLocalSupabase({ workdir: p.dir, port: 0, dbPort: 0, mailboxPort: 0, ephemeral: true, databaseUrl: '' });
 		cleanups.push(() => sb.stop());
-		const none = await fetch(`${sb.url}/rest/v1/`);
-		expect(none.status).toBe(401);
-		expect(await none.json()).toMatchObject({ message: 'No API key found in request' });
+		const none = await fetch(`${sb.url}/rest/v1/t?select=v`);
+		expect(none.status).toBe(200);
+		expect(await none.json()).toEqual([{ v: 'seen' }]);
+		// Without a key, a bad bearer token is still the API's to refuse.
+		const badToken = await fetch(`${sb.url}/rest/v1/t?select=v`, { headers: { authorization: 'Bearer not.a.jwt' } });
+		expect(badToken.status).toBe(401);
+		expect((await badToken.json()).code).toMatch(/^PGRST30/);
 		const wrong = await fetch(`${sb.url}/rest/v1/`, { headers: { apikey: 'not-a-key' } });
 		expect(wrong.status).toBe(401);
 		expect(await wrong.json()).toMatchObject({ message: 'Invalid API key' });

@@ -1,8 +1,7 @@
 /**
  * `/auth/v1`: Supabase Auth (GoTrue) as supabase-js and @supabase/ssr call it. Routes,
  * request checks and error shapes follow GoTrue; the gateway in front does what Kong does
- * (API key, CORS) and leaves `/verify`, `/callback`, `/authorize`, `/health` and the JWKS
- * open, as Supabase's gateway does.
+ * (API key, CORS).
  */
 import type { RuntimeContext, Service } from '../context.ts';
 import { createUser, deleteFactor, deleteUser, generateLink, getUserById, invite, listFactors, listUsers, requireAdmin, updateFactor, updateUserById } from './admin.ts';
@@ -23,8 +22,6 @@ interface Route {
 	pattern: RegExp;
 	handler: Handler;
 }
-
-const OPEN_PATHS = ['/verify', '/callback', '/authorize', '/health', '/.well-known/jwks.json', '/.well-known/oauth-authorization-server'];
 
 const KNOWN_PROVIDERS = new Set([
 	'apple', 'azure', 'bitbucket', 'discord', 'facebook', 'figma', 'fly', 'github', 'gitlab', 'google', 'kakao', 'keycloak',
@@ -177,7 +174,6 @@ export function createAuthService(ctx: RuntimeContext): Service {
 
 	return {
 		prefix: '/auth/v1',
-		openPaths: (path) => OPEN_PATHS.some((open) => path === open || path.startsWith(`${open}/`)),
 		async handle(gw) {
 			const r = new AuthRequest(state, gw);
 			try {
