@@ -22,7 +22,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { hash, verify } from '@node-rs/bcrypt';
-import { RUNTIME_NODE_FLAGS } from '../supabase/local/launch.mjs';
 import { figures, load, type Figures } from './support/load.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -65,7 +64,7 @@ async function main() {
 	const workdir = await mkdtemp(path.join(os.tmpdir(), 'bench-auth-'));
 	await mkdir(path.join(workdir, 'supabase'));
 	await writeFile(path.join(workdir, 'supabase', 'config.toml'), CONFIG);
-	const child: ChildProcess = fork(path.join(here, 'support', 'api-server.mjs'), [workdir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: RUNTIME_NODE_FLAGS });
+	const child: ChildProcess = fork(path.join(here, 'support', 'api-server.mjs'), [workdir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 	const info = await new Promise<ServerInfo>((resolve, reject) => {
 		child.once('message', (m) => resolve(m as ServerInfo));
 		child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));

@@ -22,8 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { SignJWT } from 'jose';
-import { RUNTIME_NODE_FLAGS } from '../supabase/local/launch.mjs';
-import { load as measure, type Figures } from './support/load.ts';
+import { figuresOf, loadSlice, type Figures, type Slice } from './support/load.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -74,18 +73,6 @@ function cpuSecondsOf(pid: number): number {
 	} catch {
 		return 0;
 	}
-}
-
-/** CPU used by this load generator, the API process and PostgreSQL while `work` runs. */
-async function withCpu<T>(apiPid: number, work: () => Promise<T>): Promise<{ result: T; cpu: { client: number; api: number; postgres: number } }> {
-	const pgBefore = new Map(descendants(apiPid).map((p) => [p, cpuSecondsOf(p)]));
-	const apiBefore = cpuSecondsOf(apiPid);
-	const clientBefore = process.cpuUsage();
-	const result = await work();
-	const client = process.cpuUsage(clientBefore);
-	let postgres = 0;
-	for (const p of descendants(apiPid)) postgres += cpuSecondsOf(p) - (pgBefore.get(p) ?? 0);
-	return { result, cpu: { client: (client.user + client.system) / 1e6, api: cpuSecondsOf(apiPid) - apiBefore, postgres } };
 }
 
 /** Sends a message to the API process and waits for the given answer. */
@@ -140,8 +127,8 @@ async function main() {
 
 	const child: ChildProcess = fork(path.join(here, 'support', 'api-server.mjs'), [path.join(root, 'tests/fixtures/rest')], {
 		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-		// The flags the npm scripts start the runtime with, plus any of BENCH_NODE_FLAGS.
-		execArgv: [...RUNTIME_NODE_FLAGS, ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])]
+		// BENCH_NODE_FLAGS: Node flags for the API process (e.g. --max-semi-space-size=2).
+		execArgv: process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []
 	});
 	const info = await new Promise<ServerInfo>((resolve, reject) => {
 		child.once('message', (m) => resolve(m as ServerInfo));
@@ -217,34 +204,80 @@ async function main() {
 			]);
 			return rows.length === 1;
 		};
-		const results = [];
-		let peakRss = rssOf(info.pid);
-		for (const s of scenarios) {
-			// BENCH_PROF=dir writes a CPU profile of the API process for each scenario's API run.
-			const profileDir = process.env.BENCH_PROF;
-			if (profileDir) await ask(child, 'profile-start', 'profiling');
-			const { result: api, cpu: apiCpu } = await withCpu(info.pid, () => measure(clients, seconds, s.api));
-			if (profileDir) await ask(child, { profileStop: path.resolve(profileDir, `rest-${s.name.slice(1, 2)}.cpuprofile`) }, 'profiled');
-			peakRss = Math.max(peakRss, rssOf(info.pid));
-			const { result: direct, cpu: directCpu } = await withCpu(info.pid, () => measure(clients, seconds, s.direct));
-			// CPU per request in microseconds, by process: where the time goes.
-			const perRequest = (cpu: { client: number; api: number; postgres: number }, figures: Figures) => {
-				const n = figures.requests * ((seconds + 1) / seconds);
-				return { client: (cpu.client / n) * 1e6, api: (cpu.api / n) * 1e6, postgres: (cpu.postgres / n) * 1e6 };
-			};
-			results.push({ scenario: s.name, api, direct, ratio: direct.rps / api.rps, cpuMicrosPerRequest: { api: perRequest(apiCpu, api), direct: perRequest(directCpu, direct) } });
-		}
-		const tx = await measure(clients, seconds, txReference);
-
 		// The floor: the same load generator and request against a bare node:http server.
 		const floorChild = fork(path.join(here, 'support', 'http-floor.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 		const floorInfo = await new Promise<{ url: string; pid: number }>((resolve) => floorChild.once('message', (m) => resolve(m as { url: string; pid: number })));
 		const callFloor = callTo(new URL(floorInfo.url));
-		const floorCpuBefore = { server: cpuSecondsOf(floorInfo.pid), client: process.cpuUsage() };
-		const floor = await measure(clients, seconds, (i) => callFloor('GET', `/notes?select=*&id=eq.${noteIds[i % noteIds.length]}`));
-		const floorRequests = floor.requests * ((seconds + 1) / seconds);
-		const floorClient = process.cpuUsage(floorCpuBefore.client);
-		const floorCpu = { client: ((floorClient.user + floorClient.system) / floorRequests), server: ((cpuSecondsOf(floorInfo.pid) - floorCpuBefore.server) / floorRequests) * 1e6 };
+
+		// Each scenario's targets run in alternating slices (API, direct, … five rounds), so a
+		// noisy neighbour slows all of them alike and the ratio stays fair.
+		type Cpu = { client: number; api: number; postgres: number };
+		interface Target {
+			once: (n: number) => Promise<boolean>;
+			/** Server processes whose CPU counts as "api" for this target. */
+			serverPid: number | null;
+		}
+		const ROUNDS = 5;
+		const interleaved = async (targets: Record<string, Target>) => {
+			const slices: Record<string, Slice[]> = {};
+			const cpu: Record<string, Cpu> = {};
+			const counter = { n: 0 };
+			for (const [name, t] of Object.entries(targets)) {
+				await loadSlice(clients, 1000, t.once, counter); // warm-up, not counted
+				slices[name] = [];
+				cpu[name] = { client: 0, api: 0, postgres: 0 };
+			}
+			for (let round = 0; round < ROUNDS; round++) {
+				for (const [name, t] of Object.entries(targets)) {
+					const pg = new Map(descendants(info.pid).map((p) => [p, cpuSecondsOf(p)]));
+					const server = t.serverPid ? cpuSecondsOf(t.serverPid) : 0;
+					const client = process.cpuUsage();
+					slices[name].push(await loadSlice(clients, (seconds * 1000) / ROUNDS, t.once, counter));
+					const used = process.cpuUsage(client);
+					cpu[name].client += (used.user + used.system) / 1e6;
+					cpu[name].api += t.serverPid ? cpuSecondsOf(t.serverPid) - server : 0;
+					for (const p of descendants(info.pid)) cpu[name].postgres += cpuSecondsOf(p) - (pg.get(p) ?? 0);
+				}
+			}
+			const out: Record<string, { figures: Figures; cpuMicrosPerRequest: Cpu }> = {};
+			for (const name of Object.keys(targets)) {
+				const f = figuresOf(slices[name]);
+				const per = (x: number) => (x / Math.max(1, f.requests)) * 1e6;
+				out[name] = { figures: f, cpuMicrosPerRequest: { client: per(cpu[name].client), api: per(cpu[name].api), postgres: per(cpu[name].postgres) } };
+			}
+			return out;
+		};
+
+		const results = [];
+		let peakRss = rssOf(info.pid);
+		let tx: Figures | null = null;
+		let floor: { figures: Figures; cpuMicrosPerRequest: Cpu } | null = null;
+		for (const s of scenarios) {
+			const first = s === scenarios[0];
+			// BENCH_PROF=dir writes a CPU profile of the API process for each scenario's run.
+			const profileDir = process.env.BENCH_PROF;
+			if (profileDir) await ask(child, 'profile-start', 'profiling');
+			const run = await interleaved({
+				api: { once: s.api, serverPid: info.pid },
+				direct: { once: s.direct, serverPid: null },
+				// For (a), also the same transaction through the driver and the HTTP floor.
+				...(first
+					? {
+							tx: { once: txReference, serverPid: null },
+							floor: { once: (i: number) => callFloor('GET', `/notes?select=*&id=eq.${noteIds[i % noteIds.length]}`), serverPid: floorInfo.pid }
+						}
+					: {})
+			});
+			if (profileDir) await ask(child, { profileStop: path.resolve(profileDir, `rest-${s.name.slice(1, 2)}.cpuprofile`) }, 'profiled');
+			peakRss = Math.max(peakRss, rssOf(info.pid));
+			if (first) {
+				tx = run.tx.figures;
+				floor = run.floor;
+			}
+			const api = run.api.figures;
+			const direct = run.direct.figures;
+			results.push({ scenario: s.name, api, direct, ratio: direct.rps / api.rps, cpuMicrosPerRequest: { api: run.api.cpuMicrosPerRequest, direct: run.direct.cpuMicrosPerRequest } });
+		}
 		floorChild.send('stop');
 		const rssMb = rssOf(info.pid);
 		if (process.env.BENCH_SMAPS) printMappings(info.pid);
@@ -253,8 +286,11 @@ async function main() {
 			child.send('memory');
 		});
 
+		if (!tx || !floor) throw new Error('scenario (a) did not run');
+		const floorFigures = floor.figures;
+		const floorCpu = floor.cpuMicrosPerRequest;
 		const fmt = (n: number, d = 0) => n.toFixed(d).padStart(8);
-		console.log(`\nREST benchmark: ${clients} clients, ${seconds}s per run, ${os.cpus().length} CPUs, Node ${process.version}\n`);
+		console.log(`\nREST benchmark: ${clients} clients, ${seconds}s per target in ${ROUNDS} alternating slices, ${os.cpus().length} CPUs, Node ${process.version}\n`);
 		console.log(`${'scenario'.padEnd(40)} ${'API rps'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} │ ${'direct'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} │ ${'ratio'.padStart(6)} errors`);
 		for (const r of results) {
 			console.log(
@@ -268,8 +304,8 @@ async function main() {
 			console.log(`${r.scenario.padEnd(40)} API ${f(c.api).padEnd(18)} direct ${f(c.direct)}`);
 		}
 		console.log(`${'(a) reference: driver tx, role + claims'.padEnd(40)} ${''.padStart(8)} ${''.padStart(8)} ${''.padStart(8)} │ ${fmt(tx.rps)} ${fmt(tx.p50, 2)} ${fmt(tx.p99, 2)} │ ${(tx.rps / results[0].api.rps).toFixed(2).padStart(6)} ${tx.errors}`);
-		console.log(`${'HTTP floor: bare node:http, no database'.padEnd(40)} ${fmt(floor.rps)} ${fmt(floor.p50, 2)} ${fmt(floor.p99, 2)} │ CPU µs/request ${floorCpu.client.toFixed(0)} / ${floorCpu.server.toFixed(0)} / 0`);
-		console.log(`  → no HTTP API can show a ratio below ${(results[0].direct.rps / floor.rps).toFixed(2)} for (a) here (direct ÷ floor); API ÷ floor for (a): ${(floor.rps / results[0].api.rps).toFixed(2)}`);
+		console.log(`${'HTTP floor: bare node:http, no database'.padEnd(40)} ${fmt(floorFigures.rps)} ${fmt(floorFigures.p50, 2)} ${fmt(floorFigures.p99, 2)} │ CPU µs/request ${floorCpu.client.toFixed(0)} / ${floorCpu.api.toFixed(0)} / 0`);
+		console.log(`  → no HTTP API can show a ratio below ${(results[0].direct.rps / floorFigures.rps).toFixed(2)} for (a) here (direct ÷ floor); API ÷ floor for (a): ${(floorFigures.rps / results[0].api.rps).toFixed(2)}`);
 		const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 		console.log(`\nAPI process RSS: ${rssMb.toFixed(1)} MB (peak seen ${peakRss.toFixed(1)} MB); V8 heap used ${mb(memory.heapUsed)} of ${mb(memory.heapTotal)}, external ${mb(memory.external)}`);
 		console.log('ratio = direct req/s ÷ API req/s (aim ≤ 2); aim (a) ≥ 2,500 req/s, RSS < 150 MB\n');
@@ -277,7 +313,7 @@ async function main() {
 		await mkdir(path.join(here, 'results'), { recursive: true });
 		await writeFile(
 			path.join(here, 'results', 'rest.json'),
-			JSON.stringify({ date: new Date().toISOString(), clients, seconds, cpus: os.cpus().length, loadAverage: os.loadavg(), node: process.version, results, selectByPkTransactionReference: tx, httpFloor: { ...floor, cpuMicrosPerRequest: floorCpu }, rssMb, peakRssMb: peakRss, memory }, null, 2) + '\n'
+			JSON.stringify({ date: new Date().toISOString(), clients, seconds, cpus: os.cpus().length, loadAverage: os.loadavg(), node: process.version, results, selectByPkTransactionReference: tx, httpFloor: { ...floorFigures, cpuMicrosPerRequest: floorCpu }, rssMb, peakRssMb: peakRss, memory }, null, 2) + '\n'
 		);
 		agent.destroy();
 	} finally {

@@ -12,11 +12,6 @@
  *   node supabase/local/launch.mjs cli start [--workdir DIR] …   the CLI (npm run supabase:*)
  *   node supabase/local/launch.mjs --build                       (re)build both bundles
  *   import { loadRuntime } from './launch.mjs'                    startLocalSupabase & co.
- *
- * The npm scripts also start Node with RUNTIME_NODE_FLAGS: a young generation of 2 MB
- * semi-spaces instead of V8's 16 MB. The runtime's garbage is small and short-lived
- * (one request's objects), so the smaller nursery costs no measurable CPU in bench:rest
- * and keeps ~30 MB less resident under load.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -25,9 +20,6 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-
-/** Node flags the runtime's process starts with (package.json's supabase:* scripts repeat them). */
-export const RUNTIME_NODE_FLAGS = ['--max-semi-space-size=2'];
 const ENTRIES = ['index', 'cli'];
 const bundlePath = (entry) => path.join(here, `.runtime-${entry}.mjs`);
 
