@@ -254,25 +254,27 @@ function fromRaisePgrst(message: string, detail: string | undefined): PgrstError
 	);
 }
 
+/** Edit distance between two strings (insertions, deletions, substitutions). */
+export function levenshtein(a: string, b: string): number {
+	const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+	for (let i = 1; i <= a.length; i++) {
+		let prev = row[0];
+		row[0] = i;
+		for (let j = 1; j <= b.length; j++) {
+			const tmp = row[j];
+			row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+			prev = tmp;
+		}
+	}
+	return row[b.length];
+}
+
 /** Closest name by Levenshtein similarity (for PostgREST's "Perhaps you meant" hints). */
 export function closest(name: string, candidates: Iterable<string>, minScore = 0.75): string | null {
-	const distance = (a: string, b: string) => {
-		const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-		for (let i = 1; i <= a.length; i++) {
-			let prev = row[0];
-			row[0] = i;
-			for (let j = 1; j <= b.length; j++) {
-				const tmp = row[j];
-				row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-				prev = tmp;
-			}
-		}
-		return row[b.length];
-	};
 	let best: string | null = null;
 	let bestScore = 0;
 	for (const candidate of candidates) {
-		const score = 1 - distance(name.toLowerCase(), candidate.toLowerCase()) / Math.max(name.length, candidate.length, 1);
+		const score = 1 - levenshtein(name.toLowerCase(), candidate.toLowerCase()) / Math.max(name.length, candidate.length, 1);
 		if (score > bestScore) {
 			bestScore = score;
 			best = candidate;

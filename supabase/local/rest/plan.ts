@@ -6,7 +6,7 @@
  * function named by the request is resolved here, so the query stage only quotes names
  * the database itself reported.
  */
-import { apiRequestError, closest, PgrstError, schemaCacheError, type RelationshipSummary } from './errors.ts';
+import { apiRequestError, closest, levenshtein, PgrstError, schemaCacheError, type RelationshipSummary } from './errors.ts';
 import type { Aggregate, Field, JsonOp, LogicTree, OpExpr, OrderTerm, SelectItem } from './query-params.ts';
 import type { ApiRequest, RangeSpec } from './request.ts';
 import { qiKey, type Relationship, type Routine, type RoutineParam, type SchemaCache, type Table } from './schema-cache.ts';
@@ -149,20 +149,6 @@ function fuzzyColumns(name: string, columns: Iterable<string>): string[] {
 		}
 	}
 	return found;
-}
-
-function levenshtein(a: string, b: string): number {
-	const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-	for (let i = 1; i <= a.length; i++) {
-		let prev = row[0];
-		row[0] = i;
-		for (let j = 1; j <= b.length; j++) {
-			const tmp = row[j];
-			row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-			prev = tmp;
-		}
-	}
-	return row[b.length];
 }
 
 function resolveField(cache: SchemaCache, table: Table, field: Field, alias: string = table.name): FieldRef {
