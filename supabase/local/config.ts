@@ -24,6 +24,19 @@ export interface RateLimits {
 	anonymousUsers: number;
 }
 
+export interface MfaFactorTypeConfig {
+	enrollEnabled: boolean;
+	verifyEnabled: boolean;
+}
+
+export interface MfaConfig {
+	/** Factors (verified or not) a user may hold at once. CLI default 10. */
+	maxEnrolledFactors: number;
+	totp: MfaFactorTypeConfig;
+	phone: MfaFactorTypeConfig;
+	webAuthn: MfaFactorTypeConfig;
+}
+
 export interface RuntimeConfig {
 	projectId: string;
 	workdir: string;
@@ -52,6 +65,8 @@ export interface RuntimeConfig {
 			templates: MailTemplates;
 		};
 		rateLimit: RateLimits;
+		/** `[auth.mfa]`: per-factor-type switches (all off in the CLI's template) and the factor limit. */
+		mfa: MfaConfig;
 	};
 	realtime: { enabled: boolean; maxEventsPerSecond: number; maxPayloadBytes: number };
 	inbucket: { enabled: boolean; port: number };
@@ -102,7 +117,14 @@ const HONOURED = new Set([
 	'auth.rate_limit.sign_in_sign_ups',
 	'auth.rate_limit.token_refresh',
 	'auth.rate_limit.token_verifications',
-	'auth.rate_limit.anonymous_users'
+	'auth.rate_limit.anonymous_users',
+	'auth.mfa.max_enrolled_factors',
+	'auth.mfa.totp.enroll_enabled',
+	'auth.mfa.totp.verify_enabled',
+	'auth.mfa.phone.enroll_enabled',
+	'auth.mfa.phone.verify_enabled',
+	'auth.mfa.web_authn.enroll_enabled',
+	'auth.mfa.web_authn.verify_enabled'
 ]);
 
 type Table = Record<string, unknown>;
@@ -164,6 +186,10 @@ export async function loadConfig(workdir: string): Promise<RuntimeConfig> {
 		}
 		return value;
 	};
+	const mfaFactorType = (kind: string): MfaFactorTypeConfig => ({
+		enrollEnabled: pick<unknown>(raw, `auth.mfa.${kind}.enroll_enabled`, false) === true,
+		verifyEnabled: pick<unknown>(raw, `auth.mfa.${kind}.verify_enabled`, false) === true
+	});
 	let templates: MailTemplates;
 	try {
 		templates = await loadMailTemplates(pick<unknown>(raw, 'auth.email.template', undefined), workdir);
@@ -214,6 +240,12 @@ export async function loadConfig(workdir: string): Promise<RuntimeConfig> {
 				tokenRefresh: num('auth.rate_limit.token_refresh', 150),
 				tokenVerifications: num('auth.rate_limit.token_verifications', 30),
 				anonymousUsers: num('auth.rate_limit.anonymous_users', 30)
+			},
+			mfa: {
+				maxEnrolledFactors: num('auth.mfa.max_enrolled_factors', 10),
+				totp: mfaFactorType('totp'),
+				phone: mfaFactorType('phone'),
+				webAuthn: mfaFactorType('web_authn')
 			}
 		},
 		realtime: {

@@ -4,6 +4,7 @@
  * (API key, CORS).
  */
 import type { RuntimeContext, Service } from '../context.ts';
+import { challengeFactor, enrollFactor, unenrollFactor, verifyFactor } from './mfa.ts';
 import { createUser, deleteFactor, deleteUser, generateLink, getUserById, invite, listFactors, listUsers, requireAdmin, updateFactor, updateUserById } from './admin.ts';
 import { createAuthPool } from './db.ts';
 import { AuthError, sendAuthError, sendJson } from './errors.ts';
@@ -12,7 +13,7 @@ import { RedirectPolicy } from './redirect.ts';
 import { signupRoute } from './signup.ts';
 import { AuthRequest, limitersFrom, requireLimit, settingsFrom, type AuthState } from './state.ts';
 import { tokenRoute } from './token.ts';
-import { enrollFactor, factorAction, getUser, logout, reauthenticate, requireAuthentication, updateUser } from './user.ts';
+import { getUser, logout, reauthenticate, requireAuthentication, updateUser } from './user.ts';
 import { verifyGet, verifyPost } from './verify.ts';
 
 type Handler = (state: AuthState, r: AuthRequest, ...params: string[]) => Promise<void>;
@@ -116,9 +117,9 @@ function buildRoutes(): Route[] {
 		route('GET', '/sso/saml/metadata', samlDisabled),
 		route('POST', '/sso/saml/acs', samlDisabled),
 		route('POST', '/factors', enrollFactor),
-		route('POST', '/factors/:id/challenge', factorAction),
-		route('POST', '/factors/:id/verify', factorAction),
-		route('DELETE', '/factors/:id', factorAction),
+		route('POST', '/factors/:id/challenge', challengeFactor),
+		route('POST', '/factors/:id/verify', verifyFactor),
+		route('DELETE', '/factors/:id', unenrollFactor),
 		route('POST', '/invite', admin(invite)),
 		route('GET', '/admin/users', admin(listUsers)),
 		route('POST', '/admin/users', admin(createUser)),

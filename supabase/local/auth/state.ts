@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse } from 'smol-toml';
 import type { Sql } from 'postgres';
+import type { MfaConfig } from '../config.ts';
 import type { GatewayRequest, RuntimeContext } from '../context.ts';
 import { roleOfOpaqueKey } from '../keys.ts';
 import type { AccessClaims } from './access-token.ts';
@@ -47,6 +48,15 @@ export interface AuthSettings {
 	smsAutoconfirm: boolean;
 	flowStateExpiryMs: number;
 	maxBodyBytes: number;
+	/** `[auth.mfa]` from config.toml, plus GoTrue's fixed MFA defaults. */
+	mfa: MfaConfig & {
+		/** GOTRUE_MFA_MAX_VERIFIED_FACTORS (not set by the CLI): 10. */
+		maxVerifiedFactors: number;
+		/** GOTRUE_MFA_CHALLENGE_EXPIRY_DURATION: 300 seconds. */
+		challengeExpirySeconds: number;
+		/** GOTRUE_MFA_FACTOR_EXPIRY_DURATION: unverified, unchallenged factors go after 300 seconds. */
+		factorExpirySeconds: number;
+	};
 }
 
 export interface Limiters {
@@ -117,7 +127,8 @@ export function settingsFrom(ctx: RuntimeContext): AuthSettings {
 		emailSendLimited: raw.smtp,
 		smsAutoconfirm: !raw.smsConfirmations,
 		flowStateExpiryMs: 300_000,
-		maxBodyBytes: ctx.config.maxBodyBytes
+		maxBodyBytes: ctx.config.maxBodyBytes,
+		mfa: { ...auth.mfa, maxVerifiedFactors: 10, challengeExpirySeconds: 300, factorExpirySeconds: 300 }
 	};
 }
 

@@ -10,17 +10,16 @@ import {
 	findDuplicateEmail,
 	findSession,
 	findUserById,
+	fullUserJson,
 	identityData,
 	isBanned,
 	isUuid,
-	loadIdentities,
 	timeMs,
-	userJson,
 	type SessionRow,
 	type UserRow
 } from './db.ts';
 import { createFlowState, Outbox, sendEmailChange, sendReauthentication, tokenHash, validateEmail, validatePkce } from './email.ts';
-import { AuthError, badRequest, forbidden, internal, sendJson, unprocessable } from './errors.ts';
+import { badRequest, forbidden, internal, sendJson, unprocessable } from './errors.ts';
 import { map, ptr, str, type ParamsSchema } from './params.ts';
 import { checkPasswordStrength, hashPassword, verifyPassword } from './passwords.ts';
 import { requireLimit, type AuthRequest, type AuthState } from './state.ts';
@@ -55,7 +54,7 @@ export async function getUser(state: AuthState, r: AuthRequest): Promise<void> {
 	const aud = r.aud();
 	const claimAud = Array.isArray(r.claims?.aud) ? r.claims?.aud[0] : r.claims?.aud;
 	if (!claimAud || aud !== claimAud) throw badRequest('validation_failed', "Token audience doesn't match request audience");
-	return sendJson(r.res, 200, userJson(user, await loadIdentities(state.sql, user.id)));
+	return sendJson(r.res, 200, await fullUserJson(state.sql, user));
 }
 
 export async function logout(state: AuthState, r: AuthRequest): Promise<void> {
@@ -184,7 +183,7 @@ export async function updateUser(state: AuthState, r: AuthRequest): Promise<void
 	});
 	outbox.deliver(state);
 	const updated = await findUserById(state.sql, user.id);
-	return sendJson(r.res, 200, userJson(updated ?? user, await loadIdentities(state.sql, user.id)));
+	return sendJson(r.res, 200, await fullUserJson(state.sql, updated ?? user));
 }
 
 export async function reauthenticate(state: AuthState, r: AuthRequest): Promise<void> {
@@ -198,40 +197,4 @@ export async function reauthenticate(state: AuthState, r: AuthRequest): Promise<
 	await state.sql.begin((tx) => sendReauthentication(state, tx, user, outbox));
 	outbox.deliver(state);
 	return sendJson(r.res, 200, {});
-}
-
-const ENROLL_PARAMS: ParamsSchema = { name: 'EnrollFactorParams', fields: { friendly_name: 'string', factor_type: 'string', issuer: 'string', phone: 'string' } };
-
-function requireNotAnonymous(r: AuthRequest): void {
-	if (r.claims?.is_anonymous === true) throw forbidden('no_authorization', 'Anonymous user not allowed to perform these actions');
-}
-
-/**
- * `POST /factors`: MFA is not served by the local runtime, so every factor type answers
- * as GoTrue does when its enrolment is disabled in config.toml.
- */
-export async function enrollFactor(state: AuthState, r: AuthRequest): Promise<void> {
-	await requireAuthentication(state, r);
-	requireNotAnonymous(r);
-	const params = await r.params(ENROLL_PARAMS);
-	switch (str(params, 'factor_type')) {
-		case 'phone':
-			throw unprocessable('mfa_phone_enroll_not_enabled', 'MFA enroll is disabled for Phone');
-		case 'totp':
-			throw unprocessable('mfa_totp_enroll_not_enabled', 'MFA enroll is disabled for TOTP');
-		case 'webauthn':
-			throw unprocessable('mfa_webauthn_enroll_not_enabled', 'MFA enroll is disabled for WebAuthn');
-		default:
-			throw badRequest('validation_failed', 'factor_type needs to be totp, phone, or webauthn');
-	}
-}
-
-/** `/factors/:id/…`: no factor can exist, so each is not found, as GoTrue's `loadFactor` says. */
-export async function factorAction(state: AuthState, r: AuthRequest, factorId: string): Promise<void> {
-	const { user } = await requireAuthentication(state, r);
-	requireNotAnonymous(r);
-	if (!isUuid(factorId)) throw new AuthError(404, 'validation_failed', 'factor_id must be an UUID');
-	const [factor] = await state.sql`select id from auth.mfa_factors where id = ${factorId} and user_id = ${user.id}`;
-	if (!factor) throw new AuthError(404, 'mfa_factor_not_found', 'Factor not found');
-	throw unprocessable('mfa_totp_verify_not_enabled', 'MFA verification is disabled for TOTP');
 }
