@@ -136,7 +136,7 @@ describe('auth: TOTP multi-factor authentication', () => {
 		expect(decodeJwt(refreshed.data.session!.access_token).payload).toMatchObject({ aal: 'aal2' });
 	});
 
-	it('asks a new sign-in for aal2, and requires it to enrol more or to unenrol a verified factor', async () => {
+	it('asks a new sign-in for aal2, and requires it to enrol more, unenrol a verified factor or change the password', async () => {
 		const { sb, email } = await signedIn();
 		const factor = await enrolled(sb);
 
@@ -151,6 +151,10 @@ describe('auth: TOTP multi-factor authentication', () => {
 		expect(unenrol.error?.status).toBe(422);
 		expect(unenrol.error?.code).toBe('insufficient_aal');
 		expect(unenrol.error?.message).toBe('AAL2 required to unenroll verified factor');
+		const password = await later.auth.updateUser({ password: 'another-horse-2' });
+		expect(password.error?.status).toBe(401);
+		expect(password.error?.code).toBe('insufficient_aal');
+		expect((await later.auth.updateUser({ data: { nickname: 'still fine' } })).error).toBeNull();
 
 		expect((await later.auth.mfa.challengeAndVerify({ factorId: factor.id, code: totp(factor.secret) })).error).toBeNull();
 		const removed = await later.auth.mfa.unenroll({ factorId: factor.id });
@@ -196,6 +200,29 @@ describe('auth: TOTP multi-factor authentication', () => {
 
 		// An unverified factor goes without aal2.
 		expect((await sb.auth.mfa.unenroll({ factorId: ids[2] })).error).toBeNull();
+	});
+
+	it('enrols phone and WebAuthn factors as unverified, and answers their switches and inputs as GoTrue', async () => {
+		const { sb } = await signedIn();
+		const phone = await sb.auth.mfa.enroll({ factorType: 'phone', friendlyName: 'mobile', phone: '+31 6 12345678' });
+		expect(phone.error).toBeNull();
+		expect(phone.data).toMatchObject({ type: 'phone', friendly_name: 'mobile', phone: '+31 6 12345678' });
+		const noNumber = await sb.auth.mfa.enroll({ factorType: 'phone', friendlyName: 'none', phone: '' });
+		expect(noNumber.error?.status).toBe(400);
+		expect(noNumber.error?.message).toBe('Phone number required to enroll Phone factor');
+
+		const key = await sb.auth.mfa.enroll({ factorType: 'webauthn', friendlyName: '' });
+		expect(key.error).toBeNull();
+		expect(key.data).toMatchObject({ type: 'webauthn', friendly_name: '' });
+		const keyChallenge = await sb.auth.mfa.challenge({ factorId: key.data!.id });
+		expect(keyChallenge.error?.status).toBe(422);
+		expect(keyChallenge.error?.code).toBe('mfa_webauthn_verify_not_enabled');
+
+		const listed = await sb.auth.mfa.listFactors();
+		expect(listed.data?.all.map((f) => [f.factor_type, f.status, f.phone])).toEqual([
+			['phone', 'unverified', '31612345678'],
+			['webauthn', 'unverified', '']
+		]);
 	});
 
 	it('refuses anonymous users', async () => {

@@ -134,8 +134,11 @@ export async function enrollFactor(state: AuthState, r: AuthRequest): Promise<vo
 	}
 }
 
-/** The verify switch of each factor type, as `ChallengeFactor` and `VerifyFactor` check it. */
-function requireVerifyEnabled(state: AuthState, factor: FactorRow): void {
+/**
+ * The verify switch of each factor type, as `ChallengeFactor` and `VerifyFactor` check it
+ * (`VerifyFactor` reports a disabled WebAuthn with the enrol code, as GoTrue does).
+ */
+function requireVerifyEnabled(state: AuthState, factor: FactorRow, step: 'challenge' | 'verify'): void {
 	const mfa = state.settings.mfa;
 	switch (factor.factor_type) {
 		case 'phone':
@@ -145,7 +148,10 @@ function requireVerifyEnabled(state: AuthState, factor: FactorRow): void {
 			if (!mfa.totp.verifyEnabled) throw unprocessable('mfa_totp_verify_not_enabled', 'MFA verification is disabled for TOTP');
 			return;
 		case 'webauthn':
-			if (!mfa.webAuthn.verifyEnabled) throw unprocessable('mfa_webauthn_verify_not_enabled', 'MFA verification is disabled for WebAuthn');
+			if (!mfa.webAuthn.verifyEnabled) {
+				const code = step === 'verify' ? 'mfa_webauthn_enroll_not_enabled' : 'mfa_webauthn_verify_not_enabled';
+				throw unprocessable(code, 'MFA verification is disabled for WebAuthn');
+			}
 			return;
 		default:
 			throw badRequest('validation_failed', 'factor_type needs to be totp, phone, or webauthn');
@@ -161,7 +167,7 @@ function requestIp(r: AuthRequest): string {
 export async function challengeFactor(state: AuthState, r: AuthRequest, factorId: string): Promise<void> {
 	const { user } = await requireMfaUser(state, r);
 	const factor = await findOwnedFactor(state.sql, user.id, factorId);
-	requireVerifyEnabled(state, factor);
+	requireVerifyEnabled(state, factor, 'challenge');
 	// Without an SMS provider (GoTrue's `GetSmsProvider`) or a WebAuthn relying party no
 	// challenge can be sent; GoTrue answers 500 in the same place.
 	if (factor.factor_type === 'phone') throw internal('Failed to get SMS provider');
@@ -213,7 +219,7 @@ export async function verifyFactor(state: AuthState, r: AuthRequest, factorId: s
 	}
 	const code = str(params, 'code');
 	if (!code && factor.factor_type !== 'webauthn') throw badRequest('validation_failed', 'Code needs to be non-empty');
-	requireVerifyEnabled(state, factor);
+	requireVerifyEnabled(state, factor, 'verify');
 	if (factor.factor_type !== 'totp') {
 		// Phone and WebAuthn challenges cannot exist here (see challengeFactor).
 		await validateChallenge(state, r, factor, challengeId);

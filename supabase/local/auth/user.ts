@@ -19,7 +19,7 @@ import {
 	type UserRow
 } from './db.ts';
 import { createFlowState, Outbox, sendEmailChange, sendReauthentication, tokenHash, validateEmail, validatePkce } from './email.ts';
-import { badRequest, forbidden, internal, sendJson, unprocessable } from './errors.ts';
+import { AuthError, badRequest, forbidden, internal, sendJson, unprocessable } from './errors.ts';
 import { map, ptr, str, type ParamsSchema } from './params.ts';
 import { checkPasswordStrength, hashPassword, verifyPassword } from './passwords.ts';
 import { requireLimit, type AuthRequest, type AuthState } from './state.ts';
@@ -106,6 +106,10 @@ export async function updateUser(state: AuthState, r: AuthRequest): Promise<void
 	if (phone) phone = validatePhone(phone);
 	if (password !== null) checkPasswordStrength(password, s.minPasswordLength, s.requiredCharacterSets);
 	if (appData) throw forbidden('not_admin', 'Updating app_metadata requires admin privileges');
+	if (session?.aal !== 'aal2' && ((password !== null && password !== '') || (email && email !== user.email) || (phone && phone !== user.phone))) {
+		const [mfa] = await state.sql`select 1 from auth.mfa_factors where user_id = ${user.id} and status = 'verified' limit 1`;
+		if (mfa) throw new AuthError(401, 'insufficient_aal', 'AAL2 session is required to update email or password when MFA is enabled.');
+	}
 	if (user.is_anonymous && password && !email && !phone) {
 		throw unprocessable('validation_failed', 'Updating password of an anonymous user without an email or phone is not allowed');
 	}
