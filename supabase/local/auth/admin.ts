@@ -495,3 +495,15 @@ export async function generateLink(state: AuthState, r: AuthRequest): Promise<vo
 		redirect_to: referrer
 	});
 }
+
+/** `GET /admin/users/:id/passkeys`: the user's passkeys; none can be registered here. */
+export async function listPasskeys(state: AuthState, r: AuthRequest, userId: string): Promise<void> {
+	await loadUser(state, userId);
+	return sendJson(r.res, 200, []);
+}
+
+/** `DELETE /admin/users/:id/passkeys/:passkey_id`: no passkey exists, so each is not found, as GoTrue says it. */
+export async function deletePasskey(state: AuthState, _r: AuthRequest, userId: string): Promise<void> {
+	await loadUser(state, userId);
+	throw notFound('validation_failed', 'Passkey not found');
+}

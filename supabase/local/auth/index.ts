@@ -5,7 +5,7 @@
  */
 import type { RuntimeContext, Service } from '../context.ts';
 import { challengeFactor, enrollFactor, unenrollFactor, verifyFactor } from './mfa.ts';
-import { createUser, deleteFactor, deleteUser, generateLink, getUserById, invite, listFactors, listUsers, requireAdmin, updateFactor, updateUserById } from './admin.ts';
+import { createUser, deleteFactor, deletePasskey, deleteUser, generateLink, getUserById, invite, listFactors, listPasskeys, listUsers, requireAdmin, updateFactor, updateUserById } from './admin.ts';
 import { createAuthPool } from './db.ts';
 import { AuthError, sendAuthError, sendJson } from './errors.ts';
 import { recover, otp, magicLinkRoute, resend } from './otp.ts';
@@ -85,6 +85,9 @@ function buildRoutes(): Route[] {
 		route('GET', '/.well-known/jwks.json', async (_state, r) =>
 			sendJson(r.res, 200, { keys: [] }, { 'cache-control': 'public, max-age=600' })
 		),
+		route('GET', '/.well-known/openid-configuration', async (state, r) =>
+			sendJson(r.res, 200, openIdConfiguration(state.settings.issuer), { 'cache-control': 'public, max-age=600' })
+		),
 		route('GET', '/settings', async (state, r) => sendJson(r.res, 200, settings(state))),
 		route('GET', '/authorize', authorize),
 		route('GET', '/callback', async () => {
@@ -130,8 +133,51 @@ function buildRoutes(): Route[] {
 		route('PUT', '/admin/users/:id/factors/:factor_id', admin(updateFactor)),
 		route('DELETE', '/admin/users/:id/factors/:factor_id', admin(deleteFactor)),
 		route('POST', '/admin/generate_link', admin(generateLink)),
+		route('GET', '/admin/users/:id/passkeys', admin(listPasskeys)),
+		route('DELETE', '/admin/users/:id/passkeys/:passkey_id', admin(deletePasskey)),
+		...passkeyRoutes(),
 		...oauthServerRoutes(admin)
 	];
+}
+
+/**
+ * GoTrue's `/.well-known/openid-configuration` (served whether or not the OAuth 2.1
+ * server is on): the endpoints under the issuer and what they support.
+ */
+function openIdConfiguration(issuer: string): Record<string, unknown> {
+	const base = issuer.replace(/\/+$/, '');
+	return {
+		issuer,
+		authorization_endpoint: `${base}/oauth/authorize`,
+		token_endpoint: `${base}/oauth/token`,
+		jwks_uri: `${base}/.well-known/jwks.json`,
+		userinfo_endpoint: `${base}/oauth/userinfo`,
+		scopes_supported: ['openid', 'profile', 'email', 'phone', 'offline_access'],
+		response_types_supported: ['code'],
+		response_modes_supported: ['query'],
+		grant_types_supported: ['authorization_code', 'refresh_token'],
+		subject_types_supported: ['public'],
+		id_token_signing_alg_values_supported: ['RS256', 'HS256', 'ES256'],
+		token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+		claims_supported: ['sub', 'aud', 'iss', 'exp', 'iat', 'auth_time', 'nonce', 'email', 'email_verified', 'phone_number', 'phone_number_verified', 'name', 'picture', 'preferred_username', 'updated_at'],
+		code_challenge_methods_supported: ['S256', 'plain']
+	};
+}
+
+/** The passkey routes, answered as GoTrue does with `[auth.passkey] enabled = false` (checked before anything else). */
+function passkeyRoutes(): Route[] {
+	const disabled: Handler = async () => {
+		throw new AuthError(404, 'passkey_disabled', 'Passkeys are disabled');
+	};
+	return [
+		['POST', '/passkeys/authentication/options'],
+		['POST', '/passkeys/authentication/verify'],
+		['POST', '/passkeys/registration/options'],
+		['POST', '/passkeys/registration/verify'],
+		['GET', '/passkeys'],
+		['PATCH', '/passkeys/:id'],
+		['DELETE', '/passkeys/:id']
+	].map(([method, path]) => routeOf(method, path, disabled));
 }
 
 /** The OAuth 2.1 server's routes, each answering that it is disabled after the checks GoTrue makes first. */
