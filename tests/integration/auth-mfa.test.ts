@@ -225,6 +225,16 @@ describe('auth: TOTP multi-factor authentication', () => {
 		]);
 	});
 
+	it('limits challenges per client address to bursts of 30 when the address is named', async () => {
+		const { sb } = await signedIn();
+		const { data: factor } = await sb.auth.mfa.enroll({ factorType: 'totp', friendlyName: 'limited' });
+		const results = [];
+		for (let i = 0; i < 31; i++) results.push(await sb.auth.mfa.challenge({ factorId: factor!.id }));
+		expect(results.slice(0, 30).every((r) => r.error === null)).toBe(true);
+		expect(results[30].error?.status).toBe(429);
+		expect(results[30].error?.code).toBe('over_request_rate_limit');
+	});
+
 	it('refuses anonymous users', async () => {
 		const sb = authClient(runtime);
 		expect((await sb.auth.signInAnonymously()).error).toBeNull();

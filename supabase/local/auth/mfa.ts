@@ -12,7 +12,7 @@ import { AuthError, badRequest, forbidden, internal, sendJson, unprocessable } f
 import { validatePhone } from './accounts.ts';
 import { str, type ParamsSchema } from './params.ts';
 import { addAmrClaim, sessionAalAndAmr, swapRefreshToken, tokenResponse, type TokenResponse } from './sessions.ts';
-import type { AuthRequest, AuthState } from './state.ts';
+import { requireLimit, type AuthRequest, type AuthState } from './state.ts';
 import { newTotpSecret, otpauthUri, qrCodeSvg, validateTotp } from './totp.ts';
 import { requireAuthentication } from './user.ts';
 
@@ -167,6 +167,7 @@ function requestIp(r: AuthRequest): string {
 export async function challengeFactor(state: AuthState, r: AuthRequest, factorId: string): Promise<void> {
 	const { user } = await requireMfaUser(state, r);
 	const factor = await findOwnedFactor(state.sql, user.id, factorId);
+	requireLimit(state.limits.factorChallenge, r.rateLimitKey);
 	requireVerifyEnabled(state, factor, 'challenge');
 	// Without an SMS provider (GoTrue's `GetSmsProvider`) or a WebAuthn relying party no
 	// challenge can be sent; GoTrue answers 500 in the same place.
@@ -211,6 +212,7 @@ async function validateChallenge(state: AuthState, r: AuthRequest, factor: Facto
 export async function verifyFactor(state: AuthState, r: AuthRequest, factorId: string): Promise<void> {
 	const { user } = await requireMfaUser(state, r);
 	const factor = await findOwnedFactor(state.sql, user.id, factorId);
+	requireLimit(state.limits.factorVerify, r.rateLimitKey);
 	const params = await r.params(VERIFY_PARAMS);
 	let challengeId = str(params, 'challenge_id');
 	if (!challengeId) challengeId = '00000000-0000-0000-0000-000000000000';

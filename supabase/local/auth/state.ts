@@ -70,6 +70,9 @@ export interface Limiters {
 	resend: RateLimiter;
 	user: RateLimiter;
 	emailSent: RateLimiter;
+	/** GOTRUE_MFA_RATE_LIMIT_CHALLENGE_AND_VERIFY: 15 a minute each, bursts of 30. */
+	factorChallenge: RateLimiter;
+	factorVerify: RateLimiter;
 }
 
 export interface AuthState {
@@ -148,7 +151,9 @@ export function limitersFrom(ctx: RuntimeContext): Limiters {
 		otp: per5m(rl.signInSignUps),
 		resend: per5m(rl.signInSignUps),
 		user: per5m(rl.signInSignUps),
-		emailSent: new RateLimiter(rl.emailSent, hour, rl.emailSent)
+		emailSent: new RateLimiter(rl.emailSent, hour, rl.emailSent),
+		factorChallenge: new RateLimiter(15, 60_000, 30),
+		factorVerify: new RateLimiter(15, 60_000, 30)
 	};
 }
 
