@@ -410,7 +410,9 @@ export class RestService {
 				const counted = prefer.count === 'exact' || prefer.count === 'estimated';
 				if (request.method !== 'PUT') headers['content-range'] = contentRange(1, 0, counted ? pageTotal : null);
 				const inserted = row.inserted === null ? null : Number(row.inserted);
-				status = request.method === 'PUT' ? (inserted !== null && inserted > 0 ? 201 : 200) : inserted !== null && inserted <= 0 && prefer.resolution === 'merge-duplicates' ? 200 : 201;
+				// An upsert that offered no row at all inserted nothing: 200, as PostgREST.
+				const insertedNone = (inserted === null && upsert && plan.onConflict!.resolution === 'merge-duplicates') || (inserted !== null && inserted <= 0);
+				status = request.method === 'PUT' ? (inserted !== null && inserted > 0 ? 201 : 200) : insertedNone && prefer.resolution === 'merge-duplicates' ? 200 : 201;
 				if (!returnRows) {
 					if (request.method === 'PUT') status = 204;
 					return send(res, gucOverrides(row, status, headers), headers, '', head);

@@ -413,6 +413,7 @@ export function mutatePlan(ctx: PlanContext, table: Table, request: ApiRequest):
 			if (cols.length) onConflict = { columns: cols, resolution };
 		}
 	}
+	let putBody: string | null = null;
 	if (request.method === 'PUT') {
 		// PUT: the filters must be exactly eq on every primary key column, matching the payload.
 		const filters = request.query.filters.filter((f) => !f.path.length);
@@ -426,13 +427,15 @@ export function mutatePlan(ctx: PlanContext, table: Table, request: ApiRequest):
 				return e && !e.not && e.operation.kind === 'quant' && e.operation.op === 'eq' && !e.operation.quantifier;
 			});
 		if (!ok) throw apiRequestError.invalidFilters();
-		const rows = payload!.rows;
-		if (rows.length !== 1) throw apiRequestError.invalidBody('Payload must contain a single object for PUT');
-		for (const c of table.pk) {
-			const e = eqs.get(c)!;
-			const value = rows[0][c];
-			if (e.operation.kind === 'quant' && (value === undefined || String(value) !== e.operation.value)) throw apiRequestError.putMatchingPk();
-		}
+		// As PostgREST: only payload rows matching the URL's key are put, and exactly one must.
+		const matching = payload!.rows.filter((row) =>
+			table.pk.every((c) => {
+				const e = eqs.get(c)!;
+				return e.operation.kind === 'quant' && row[c] !== undefined && row[c] !== null && String(row[c]) === e.operation.value;
+			})
+		);
+		if (matching.length !== 1) throw apiRequestError.putMatchingPk();
+		if (payload!.rows.length > 1) putBody = JSON.stringify(matching[0]);
 	}
 	const returning = readPlan(ctx, table, request, { skipRootFilters: true });
 	const conditions: Condition[] = [];
@@ -444,8 +447,8 @@ export function mutatePlan(ctx: PlanContext, table: Table, request: ApiRequest):
 		kind,
 		table,
 		columns,
-		body: payload?.json ?? '[]',
-		bodyIsObject: payload?.isObject ?? false,
+		body: putBody ?? payload?.json ?? '[]',
+		bodyIsObject: putBody !== null || (payload?.isObject ?? false),
 		applyDefaults: request.prefer.missing === 'default',
 		onConflict,
 		putConditions: request.method === 'PUT',

@@ -274,7 +274,8 @@ export function parsePayload(contentType: string, body: Buffer, checkKeys: boole
 		throw invalidJson();
 	}
 	if (Array.isArray(value)) {
-		if (!value.every((v) => v && typeof v === 'object' && !Array.isArray(v))) throw invalidJson();
+		// PostgREST: an array holding anything but objects fails the same key check.
+		if (!value.every((v) => v && typeof v === 'object' && !Array.isArray(v))) throw apiRequestError.invalidBody('All object keys must match');
 		const rows = value as Record<string, unknown>[];
 		const keys = rows.length ? Object.keys(rows[0]) : [];
 		if (checkKeys) {
@@ -287,6 +288,8 @@ export function parsePayload(contentType: string, body: Buffer, checkKeys: boole
 		const row = value as Record<string, unknown>;
 		return { json: text, isObject: true, keys: Object.keys(row), rows: [row] };
 	}
+	// A JSON scalar is taken as an empty array, as PostgREST does.
+	if (checkKeys) return { json: '[]', isObject: false, keys: [], rows: [] };
 	throw invalidJson();
 }
 

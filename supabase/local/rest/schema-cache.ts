@@ -132,7 +132,7 @@ export const qiKey = (q: QualifiedName) => `${q.schema}.${q.name}`;
 const TABLES_SQL = `
 select n.nspname as schema, c.relname as name, c.relkind::text as kind, c.oid::int8::text as oid,
   coalesce((select json_agg(json_build_object(
-      'name', a.attname, 'type', format_type(a.atttypid, a.atttypmod),
+      'name', a.attname, 'type', case when t.typtype = 'd' and bt.typnamespace = 'pg_catalog'::regnamespace then format_type(t.typbasetype, t.typtypmod) else format_type(a.atttypid, a.atttypmod) end,
       'udt', coalesce(et.typname, t.typname), 'nullable', not a.attnotnull,
       'default', case
         when t.typbasetype <> 0 and d.adbin is null then pg_get_expr(t.typdefaultbin, 0)
@@ -142,6 +142,7 @@ select n.nspname as schema, c.relname as name, c.relkind::text as kind, c.oid::i
       'isArray', t.typcategory = 'A') order by a.attnum)
     from pg_attribute a
     join pg_type t on t.oid = a.atttypid
+    left join pg_type bt on bt.oid = t.typbasetype
     left join pg_type et on et.oid = t.typelem and t.typcategory = 'A'
     left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
     where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped), '[]') as columns,
@@ -157,7 +158,10 @@ where c.relkind in ('r','v','m','f','p') and n.nspname = any($1::text[])`;
 
 const BASE_TABLES_SQL = `
 select c.oid::int8::text as oid, n.nspname as schema, c.relname as name,
-  coalesce((select json_object_agg(a.attnum, a.attname) from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped), '{}') as cols
+  coalesce((select json_object_agg(a.attnum, a.attname) from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped), '{}') as cols,
+  coalesce((select array_agg(a.attname order by array_position(con.conkey, a.attnum))
+    from pg_constraint con join pg_attribute a on a.attrelid = con.conrelid and a.attnum = any(con.conkey)
+    where con.conrelid = c.oid and con.contype = 'p'), '{}') as pk
 from pg_class c join pg_namespace n on n.oid = c.relnamespace
 where c.oid = any($1::oid[])`;
 
@@ -299,10 +303,11 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 
 	// Base tables that views read from, possibly outside the exposed schemas.
 	const baseOids = [...new Set(views.flatMap((v) => Object.values(v.sources).map(([oid]) => oid)))];
-	const baseCols = new Map<string, { qi: QualifiedName; cols: Record<string, string> }>();
+	const baseCols = new Map<string, { qi: QualifiedName; cols: Record<string, string>; pk: string[] }>();
 	if (baseOids.length) {
-		for (const row of await db.unsafe(BASE_TABLES_SQL, [baseOids])) baseCols.set(row.oid, { qi: { schema: row.schema, name: row.name }, cols: row.cols });
+		for (const row of await db.unsafe(BASE_TABLES_SQL, [baseOids])) baseCols.set(row.oid, { qi: { schema: row.schema, name: row.name }, cols: row.cols, pk: row.pk });
 	}
+	const basePks = new Map([...baseCols.values()].map((b) => [qiKey(b.qi), b.pk]));
 	/** For a view: base table key → (base column → view columns). */
 	const viewMaps = views.map((v) => {
 		const byBase = new Map<string, Map<string, string[]>>();
@@ -317,17 +322,21 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 		}
 		return { qi: v.qi, byBase };
 	});
-	// Views inherit their base table's primary key when they expose all its columns.
+	// Views inherit the primary keys of the base tables whose key columns they expose (all of
+	// them, as PostgREST: a view joining two keyed tables has both keys).
 	for (const v of viewMaps) {
 		const table = tables.get(qiKey(v.qi))!;
+		if (table.pk.length) continue;
+		const pk: string[] = [];
 		for (const [baseKey, cols] of v.byBase) {
 			const [schema, ...rest] = baseKey.split('.');
-			const base = tables.get(baseKey) ?? [...tables.values()].find((t) => t.schema === schema && t.name === rest.join('.'));
-			if (!table.pk.length && base?.pk.length && base.pk.every((c) => cols.has(c))) {
-				table.pk = base.pk.map((c) => cols.get(c)![0]);
-				break;
+			// Base tables outside the exposed schemas are not in `tables`: their key comes with their columns.
+			const basePk = (tables.get(baseKey) ?? [...tables.values()].find((t) => t.schema === schema && t.name === rest.join('.')))?.pk ?? basePks.get(baseKey) ?? [];
+			if (basePk.length && basePk.every((c) => cols.has(c))) {
+				for (const c of basePk) if (!pk.includes(cols.get(c)![0])) pk.push(cols.get(c)![0]);
 			}
 		}
+		table.pk = pk;
 	}
 
 	/** Every relation (the table itself, and views over it) that exposes all `cols` of `base`. */
