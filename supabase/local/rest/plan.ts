@@ -526,19 +526,30 @@ export function callPlan(ctx: PlanContext, request: ApiRequest, name: string): C
 	const payload = request.payload;
 	let keys: Set<string>;
 	let argsJson: string;
-	if (isPost) {
+	// Query string and form fields: a repeated one is an array for a VARIADIC parameter, else its last value.
+	const pairs = isPost ? payload?.pairs : request.query.rpcParams;
+	if (pairs) {
+		keys = new Set(pairs.map(([k]) => k));
+		argsJson = '{}';
+	} else if (payload && !payload.isObject && !payload.raw && payload.rows.length) {
+		// An array of objects: the first one holds the arguments (as PostgREST).
+		keys = new Set(payload.keys);
+		argsJson = JSON.stringify(payload.rows[0]);
+	} else {
 		keys = new Set(payload?.isObject ? payload.keys : []);
 		argsJson = payload?.json ?? '{}';
-	} else {
-		keys = new Set(request.query.rpcParams.map(([k]) => k));
+	}
+	// `?columns=` names the arguments; other keys of the payload are ignored.
+	if (isPost && request.query.columns && payload && !payload.raw) keys = new Set(request.query.columns);
+	const routine = findRoutine(ctx.cache, request.schema, name, keys, isPost, request.contentType);
+	if (pairs) {
 		const obj: Record<string, string | string[]> = {};
-		for (const [k, v] of request.query.rpcParams) {
-			const prev = obj[k];
-			obj[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+		for (const [k, v] of pairs) {
+			const variadic = routine.params.some((p) => p.name === k && p.variadic);
+			obj[k] = variadic ? [...((obj[k] as string[] | undefined) ?? []), v] : v;
 		}
 		argsJson = JSON.stringify(obj);
 	}
-	const routine = findRoutine(ctx.cache, request.schema, name, keys, isPost, request.contentType);
 	let args: CallArgs;
 	if (routine.params.length === 1 && routine.params[0].name === '' && isPost) {
 		args = { kind: 'single', param: routine.params[0], json: payload?.json ?? '{}' };

@@ -64,6 +64,8 @@ export interface Payload {
 	rows: Record<string, unknown>[];
 	/** The body as it came (text/plain, text/xml, application/octet-stream as hex). */
 	raw?: boolean;
+	/** A form's fields in order, repeats kept (a function's VARIADIC parameter takes them all). */
+	pairs?: [string, string][];
 }
 
 export type Resource = { kind: 'relation'; name: string } | { kind: 'routine'; name: string } | { kind: 'schema' };
@@ -262,8 +264,9 @@ export function parsePayload(contentType: string, body: Buffer, checkKeys: boole
 		return { json: JSON.stringify(rows), isObject: false, keys, rows };
 	}
 	if (contentType === 'application/x-www-form-urlencoded') {
-		const row = Object.fromEntries(new URLSearchParams(text));
-		return { json: JSON.stringify(row), isObject: true, keys: Object.keys(row), rows: [row] };
+		const pairs = [...new URLSearchParams(text)];
+		const row = Object.fromEntries(pairs);
+		return { json: JSON.stringify(row), isObject: true, keys: Object.keys(row), rows: [row], pairs };
 	}
 	if (contentType !== 'application/json') throw apiRequestError.invalidBody(`Content-Type not acceptable: ${contentType}`);
 	if (!text.trim()) return null;

@@ -188,7 +188,9 @@ select p.oid::int8::text as oid, n.nspname as schema, p.proname as name, p.prore
   rt.typtype::text as ret_typtype, rt.typrelid <> 0 as ret_is_rel,
   (select json_build_object('schema', rn.nspname, 'name', rc.relname) from pg_class rc join pg_namespace rn on rn.oid = rc.relnamespace where rc.oid = rt.typrelid and rc.relkind in ('r','v','m','f','p')) as ret_rel,
   coalesce((select json_agg(json_build_object(
-      'name', coalesce(p.proargnames[k.ord], ''), 'type', format_type(k.typ, null), 'udt', t.typname,
+      'name', coalesce(p.proargnames[k.ord], ''), 'type', case k.typ when 'bit'::regtype then 'bit varying' when 'bit[]'::regtype then 'bit varying[]'
+        when 'character'::regtype then 'character varying' when 'character[]'::regtype then 'character varying[]'
+        else format_type(k.typ, null) end, 'udt', t.typname,
       'mode', coalesce(p.proargmodes[k.ord], 'i')) order by k.ord)
     from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) with ordinality as k(typ, ord)
     join pg_type t on t.oid = k.typ), '[]') as args,
@@ -271,14 +273,19 @@ export function viewColumnSources(ruleText: string): ViewColumnSource {
 }
 
 export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<SchemaCache> {
-	const [tableRows, fkRows, routineRows, roleRows, settingRows, roleSettingRows] = await Promise.all([
-		db.unsafe(TABLES_SQL, [schemas]),
-		db.unsafe(FKS_SQL),
-		db.unsafe(ROUTINES_SQL, [schemas]),
-		db.unsafe(ROLES_SQL),
-		db.unsafe(SETTINGS_SQL),
-		db.unsafe(ROLE_SETTINGS_SQL)
-	]);
+	// Type names qualified unless in pg_catalog (format_type() follows the search_path): requests
+	// run with PostgREST's search_path, where a type of another schema would not be found.
+	const [tableRows, fkRows, routineRows, roleRows, settingRows, roleSettingRows] = await db.begin(async (tx) => {
+		await tx.unsafe('set local search_path = pg_catalog');
+		return Promise.all([
+			tx.unsafe(TABLES_SQL, [schemas]),
+			tx.unsafe(FKS_SQL),
+			tx.unsafe(ROUTINES_SQL, [schemas]),
+			tx.unsafe(ROLES_SQL),
+			tx.unsafe(SETTINGS_SQL),
+			tx.unsafe(ROLE_SETTINGS_SQL)
+		]);
+	});
 
 	const tables = new Map<string, Table>();
 	const oidOf = new Map<string, QualifiedName>();
@@ -439,7 +446,7 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 		}));
 		const outs = args.filter((a) => a.mode === 'o' || a.mode === 'b' || a.mode === 't');
 		const returnKind: Routine['returnKind'] =
-			row.return_type === 'void' ? 'void' : row.ret_is_rel || (row.return_type === 'record' && outs.length > 0) ? 'composite' : 'scalar';
+			row.return_type === 'void' ? 'void' : row.ret_is_rel || outs.length > 0 ? 'composite' : 'scalar';
 		const routine: Routine = {
 			schema: row.schema,
 			name: row.name,
