@@ -414,8 +414,9 @@ export class RestService {
 				const insertedNone = (inserted === null && upsert && plan.onConflict!.resolution === 'merge-duplicates') || (inserted !== null && inserted <= 0);
 				status = request.method === 'PUT' ? (inserted !== null && inserted > 0 ? 201 : 200) : insertedNone && prefer.resolution === 'merge-duplicates' ? 200 : 201;
 				if (!returnRows) {
+					// PUT answers 204, with no Content-Length (as PostgREST); POST a 201 with an empty body.
 					if (request.method === 'PUT') status = 204;
-					return send(res, gucOverrides(row, status, headers), headers, '', head);
+					return send(res, gucOverrides(row, status, headers), headers, status === 204 ? null : '', head);
 				}
 			} else {
 				const counted = prefer.count === 'exact' || prefer.count === 'estimated';

@@ -33,7 +33,11 @@ export function arrayLiteral(values: string[]): string {
 }
 
 function fieldSql(alias: string, ref: FieldRef, params: Params): string {
-	let sql = ref.computed ? `${qualified(ref.computed.schema, ref.computed.name)}(${ident(alias)})` : `${ident(alias)}.${ident(ref.column)}`;
+	// The row is cast to the function's parameter type: a mutation's rows are records, which
+	// would not tell overloads for different tables apart.
+	let sql = ref.computed
+		? `${qualified(ref.computed.schema, ref.computed.name)}(${ident(alias)}${ref.computed.params[0] ? `::${ref.computed.params[0].type}` : ''})`
+		: `${ident(alias)}.${ident(ref.column)}`;
 	if (ref.toJson) sql = `to_jsonb(${sql})`;
 	for (const op of ref.json) sql += op.arrow + (op.index ? `${params.add(op.key)}::int` : params.add(op.key));
 	return sql;
