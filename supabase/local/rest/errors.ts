@@ -92,7 +92,16 @@ export const schemaCacheError = {
 			rels,
 			`Try changing '${child}' to one of the following: ${hints.join(', ')}. Find the desired relationship in the 'details' key.`
 		),
-	noRpc: (schema: string, name: string, keys: string[], jsonBody: boolean, hint: string | null) => {
+	/** `rawParam`: the single unnamed parameter type a text/xml/binary body looked for. */
+	noRpc: (schema: string, name: string, keys: string[], jsonBody: boolean, hint: string | null, rawParam?: string) => {
+		if (rawParam)
+			return new PgrstError(
+				404,
+				'PGRST202',
+				`Could not find the function ${schema}.${name} in the schema cache`,
+				`Searched for the function ${schema}.${name} with a single unnamed ${rawParam} parameter, but no matches were found in the schema cache.`,
+				null
+			);
 		const params = keys.length ? `(${keys.join(', ')})` : ' without parameters';
 		const withParams = keys.length ? ` with parameter${keys.length > 1 ? 's' : ''} ${keys.join(', ')}` : ' without parameters';
 		return new PgrstError(

@@ -431,7 +431,11 @@ export class RestService {
 		// RPC
 		const plan = callPlan(ctx, request, resource.name);
 		const routine = plan.source.routine;
-		const media = negotiate(request.accept, 'call');
+		// A function returning a media-type domain ("text/html") answers that type raw when asked for it.
+		const rawMedia = routine.mediaType && routine.returnKind === 'scalar' && !routine.returnsSet && request.accept.some((a) => a.type === routine.mediaType) ? routine.mediaType : null;
+		const media = rawMedia
+			? { format: 'raw' as const, stripNulls: false, contentType: ['text/plain', 'text/xml', 'text/csv', 'application/json'].includes(rawMedia) ? `${rawMedia}; charset=utf-8` : rawMedia }
+			: negotiate(request.accept, 'call');
 		if (prefer.handling === 'strict' && prefer.maxAffected !== undefined && !routine.returnsSet) throw apiRequestError.maxAffectedRpc();
 		const statement = callStatement(plan, { format: media.format, stripNulls: media.stripNulls, exactCount: prefer.count === 'exact' || prefer.count === 'estimated', maxRows });
 		const readOnly = request.method !== 'POST' || routine.volatility !== 'v';

@@ -486,7 +486,8 @@ export function findRoutine(cache: SchemaCache, schema: string, name: string, ke
 			const rest = [...keys].filter((k) => !optional.has(k));
 			matches = rest.length === required.length && required.every((p) => rest.includes(p));
 		}
-		if (matches) named.push(r);
+		// A text, XML or binary body can only go to a single unnamed parameter (as PostgREST).
+		if (matches && !(isPost && !contentIsJson && RAW_PARAM_TYPES[contentType])) named.push(r);
 		else if (isPost && params.length === 1 && params[0].name === '' && rawTypes.includes(params[0].type)) fallback.push(r);
 	}
 	if (named.length === 1) return named[0];
@@ -503,7 +504,8 @@ export function findRoutine(cache: SchemaCache, schema: string, name: string, ke
 		const s = closest(`(${[...keys].sort().join(', ')})`, sigs, 0.33);
 		if (s) hint = `Perhaps you meant to call the function ${schema}.${name}${s}`;
 	}
-	throw schemaCacheError.noRpc(schema, name, [...keys].sort(), isPost && contentIsJson, hint);
+	const rawParam = isPost && !contentIsJson && RAW_PARAM_TYPES[contentType] ? RAW_PARAM_TYPES[contentType] : undefined;
+	throw schemaCacheError.noRpc(schema, name, [...keys].sort(), isPost && contentIsJson, hint, rawParam);
 }
 
 /** A pseudo-table for a function's result: its OUT columns, or one column named after it. */

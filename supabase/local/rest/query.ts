@@ -253,7 +253,7 @@ function outputNames(node: ReadNode): string[] {
 
 const cap = (limit: number | null, max: number | null) => (limit === null ? max : max === null ? limit : Math.min(limit, max));
 
-export type BodyFormat = 'array' | 'object' | 'csv' | 'none' | 'scalar' | 'scalar-array';
+export type BodyFormat = 'array' | 'object' | 'csv' | 'none' | 'scalar' | 'scalar-array' | 'raw';
 
 /** `headerFrom`: the rows whose first one names the CSV columns (a mutation's are its projection). */
 function bodySql(format: BodyFormat, stripNulls: boolean, headerFrom = 'pgrst_source'): string {
@@ -269,6 +269,8 @@ function bodySql(format: BodyFormat, stripNulls: boolean, headerFrom = 'pgrst_so
 			return `coalesce(json_agg(_postgrest_t.pgrst_scalar), '[]')::text`;
 		case 'csv':
 			return `(SELECT coalesce(string_agg(a.k, ','), '') FROM (SELECT json_object_keys(r)::text AS k FROM (SELECT row_to_json(hh) AS r FROM ${headerFrom} AS hh LIMIT 1) s) a) || chr(10) || coalesce(string_agg(substring(_postgrest_t::text, 2, length(_postgrest_t::text) - 2), chr(10)), '')`;
+		case 'raw':
+			return `coalesce(string_agg(_postgrest_t.pgrst_scalar::text, ''), '')`;
 		case 'none':
 			return `''`;
 	}

@@ -80,6 +80,8 @@ export interface Routine {
 	/** 'scalar' | 'composite' | 'void' */
 	returnKind: 'scalar' | 'composite' | 'void';
 	returnType: string;
+	/** A scalar return type that is a domain named as a media type ("text/html"): its raw output. */
+	mediaType?: string | null;
 	/** For composite returns of a table or view type: that relation. */
 	returnRelation: QualifiedName | null;
 	/** OUT / TABLE columns of a function returning records. */
@@ -186,6 +188,7 @@ select p.oid::int8::text as oid, n.nspname as schema, p.proname as name, p.prore
   p.prorows as rows,
   format_type(p.prorettype, null) as return_type,
   rt.typtype::text as ret_typtype, rt.typrelid <> 0 as ret_is_rel,
+  case when rt.typtype = 'd' and rt.typbasetype <> 'bytea'::regtype and rt.typname ~* '^[A-Za-z0-9.-]+/[A-Za-z0-9.+-]+$' then lower(rt.typname) end as ret_media,
   (select json_build_object('schema', rn.nspname, 'name', rc.relname) from pg_class rc join pg_namespace rn on rn.oid = rc.relnamespace where rc.oid = rt.typrelid and rc.relkind in ('r','v','m','f','p')) as ret_rel,
   coalesce((select json_agg(json_build_object(
       'name', coalesce(p.proargnames[k.ord], ''), 'type', case k.typ when 'bit'::regtype then 'bit varying' when 'bit[]'::regtype then 'bit varying[]'
@@ -455,6 +458,7 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 			returnsSet: row.returns_set,
 			returnKind,
 			returnType: row.return_type,
+			mediaType: row.ret_media ?? null,
 			returnRelation: row.ret_rel ?? null,
 			outColumns: outs.map((a) => ({ name: a.name, type: a.type, udt: a.udt })),
 			volatility: row.volatility,
