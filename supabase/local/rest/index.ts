@@ -153,7 +153,10 @@ export class RestService {
 				claims = await this.ctx.verifyJwt(token);
 			} catch (error) {
 				if (!(error instanceof JwtError)) throw error;
-				switch (error.reason) {
+				// The signature held (it is checked first): PostgREST's own claim rules decide,
+				// with their 30 seconds of clock skew.
+				if (error.reason === 'expired' || error.reason === 'invalid_claims') claims = payloadOf(token);
+				else switch (error.reason) {
 					case 'expired':
 						throw jwtError.claims('JWT expired');
 					case 'unsupported_alg':
@@ -166,10 +169,11 @@ export class RestService {
 						throw jwtError.decode("JWT couldn't be decoded");
 				}
 			}
-			this.jwtCache.set(token, claims);
+			checkTimeClaims(claims!);
+			this.jwtCache.set(token, claims!);
 		}
-		const role = typeof claims.role === 'string' && claims.role ? claims.role : 'anon';
-		return { role, claims };
+		const role = typeof claims!.role === 'string' && claims!.role ? claims!.role : 'anon';
+		return { role, claims: claims! };
 	}
 
 	async handle(g: GatewayRequest): Promise<void> {
@@ -462,6 +466,30 @@ export class RestService {
 		headers['content-type'] = media.contentType;
 		return send(res, gucOverrides(row, status, headers), headers, String(row.body), head);
 	}
+}
+
+/** The claims of a token whose signature was verified. */
+function payloadOf(token: string): Claims {
+	try {
+		return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as Claims;
+	} catch {
+		throw jwtError.decode("JWT couldn't be decoded");
+	}
+}
+
+/** PostgREST's checks of exp, nbf, iat (30 seconds of clock skew allowed) and aud. */
+function checkTimeClaims(claims: Claims) {
+	const now = Math.floor(Date.now() / 1000);
+	const skew = 30;
+	for (const name of ['exp', 'nbf', 'iat'] as const) {
+		if (claims[name] !== undefined && typeof claims[name] !== 'number') throw jwtError.claims(`The JWT '${name}' claim must be a number`);
+	}
+	if (claims.exp !== undefined && now > claims.exp + skew) throw jwtError.claims('JWT expired');
+	if (claims.nbf !== undefined && now < claims.nbf - skew) throw jwtError.claims('JWT not yet valid');
+	if (claims.iat !== undefined && claims.iat > now + skew) throw jwtError.claims('JWT issued at future');
+	const aud = claims.aud as unknown;
+	if (aud !== undefined && typeof aud !== 'string' && !(Array.isArray(aud) && aud.every((a) => typeof a === 'string')))
+		throw jwtError.claims("The JWT 'aud' claim must be a string or an array of strings");
 }
 
 /** Carries an EXPLAIN answer out of the request's normal response path. */

@@ -1,7 +1,9 @@
 /**
- * Writes and RPC as PostgREST's own test suite (InsertSpec, UpsertSpec, UpdateSpec,
- * RpcSpec, CustomMediaSpec) describes them: where this runtime used to differ.
+ * Writes, RPC and JWT claims as PostgREST's own test suite (InsertSpec, UpsertSpec,
+ * UpdateSpec, RpcSpec, CustomMediaSpec, AuthSpec, ErrorSpec) describes them: where this
+ * runtime used to differ.
  */
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { LocalSupabase } from '../../supabase/local/index.ts';
@@ -9,7 +11,7 @@ import { rest, restClient, startRestRuntime } from '../support/rest.ts';
 
 const json = { 'content-type': 'application/json' };
 
-describe('REST writes and RPC as PostgREST specifies them', () => {
+describe('REST writes, RPC and JWT claims as PostgREST specifies them', () => {
 	let runtime: LocalSupabase;
 	let db: SupabaseClient;
 	beforeAll(async () => {
@@ -168,6 +170,37 @@ describe('REST writes and RPC as PostgREST specifies them', () => {
 			const res = await rest(runtime, '/rpc/two_cookies');
 			expect(res.status).toBe(204);
 			expect(res.headers.getSetCookie()).toEqual(['a=1; Path=/', 'b=2; Path=/']);
+		});
+	});
+
+	describe('JWT claims', () => {
+		const now = () => Math.floor(Date.now() / 1000);
+		// Signed with the project's secret, so only the claims themselves can be wrong.
+		const token = (claims: Record<string, unknown>) =>
+			new SignJWT({ role: 'authenticated', ...claims }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(runtime.jwtSecret));
+		const read = async (claims: Record<string, unknown>) => {
+			const res = await rest(runtime, '/gadgets?select=id&limit=1', { headers: { authorization: `Bearer ${await token(claims)}` } });
+			return { status: res.status, body: await res.json() };
+		};
+
+		it('allows 30 seconds of clock skew on exp, nbf and iat', async () => {
+			expect((await read({ exp: now() - 10 })).status).toBe(200);
+			expect((await read({ nbf: now() + 10 })).status).toBe(200);
+			expect((await read({ iat: now() + 10 })).status).toBe(200);
+		});
+
+		it('refuses tokens outside it, and an iat in the future', async () => {
+			expect(await read({ exp: now() - 35 })).toEqual({ status: 401, body: { code: 'PGRST303', message: 'JWT expired', details: null, hint: null } });
+			expect((await read({ nbf: now() + 35 })).body.message).toBe('JWT not yet valid');
+			expect((await read({ iat: now() + 35 })).body.message).toBe('JWT issued at future');
+		});
+
+		it('refuses time claims that are not numbers and an aud that is not strings', async () => {
+			for (const name of ['exp', 'nbf', 'iat']) {
+				expect(await read({ [name]: 'invalid' })).toEqual({ status: 401, body: { code: 'PGRST303', message: `The JWT '${name}' claim must be a number`, details: null, hint: null } });
+			}
+			expect((await read({ aud: 1 })).body.message).toBe("The JWT 'aud' claim must be a string or an array of strings");
+			expect((await read({ aud: ['a', 1] })).body.message).toBe("The JWT 'aud' claim must be a string or an array of strings");
 		});
 	});
 });
