@@ -157,14 +157,10 @@ export class RestService {
 				// with their 30 seconds of clock skew.
 				if (error.reason === 'expired' || error.reason === 'invalid_claims') claims = payloadOf(token);
 				else switch (error.reason) {
-					case 'expired':
-						throw jwtError.claims('JWT expired');
 					case 'unsupported_alg':
 						throw jwtError.decode('Wrong or unsupported encoding algorithm');
 					case 'invalid_signature':
 						throw jwtError.decode('JWT cryptographic operation failed');
-					case 'invalid_claims':
-						throw jwtError.claims(/nbf|not yet valid/i.test(error.message) ? 'JWT not yet valid' : /iat/i.test(error.message) ? 'JWT issued at future' : 'Parsing claims failed');
 					default:
 						throw jwtError.decode("JWT couldn't be decoded");
 				}
