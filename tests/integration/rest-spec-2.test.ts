@@ -166,6 +166,14 @@ describe('REST writes, RPC and JWT claims as PostgREST specifies them', () => {
 			});
 		});
 
+		it("answers RAISE SQLSTATE 'PGRST' with its status_text as the reason phrase", async () => {
+			const res = await rest(runtime, '/rpc/raise_teapot');
+			expect(res.status).toBe(418);
+			expect(res.statusText).toBe('Short And Stout');
+			expect(res.headers.get('x-header')).toBe('str');
+			expect(await res.json()).toEqual({ code: '123', message: 'ABC', details: null, hint: null });
+		});
+
 		it('sends a header that response.headers names twice twice (Set-Cookie)', async () => {
 			const res = await rest(runtime, '/rpc/two_cookies');
 			expect(res.status).toBe(204);

@@ -17,6 +17,8 @@ export class PgrstError extends Error {
 	readonly details: string | null | unknown[];
 	readonly hint: string | null;
 	readonly headers: Record<string, string>;
+	/** The reason phrase a RAISE SQLSTATE 'PGRST' asked for (`status_text`). */
+	statusText?: string;
 	constructor(status: number, code: string, message: string, details: string | null | unknown[] = null, hint: string | null = null, headers: Record<string, string> = {}) {
 		super(message);
 		this.status = status;
@@ -244,7 +246,7 @@ function fromRaisePgrst(message: string, detail: string | undefined): PgrstError
 			"DETAIL must be a JSON object with obligatory keys: 'status', 'headers' and optional key: 'status_text'."
 		);
 	if (detail === undefined) return parseFail('DETAIL is missing in the RAISE statement');
-	let det: { status?: unknown; headers?: unknown };
+	let det: { status?: unknown; headers?: unknown; status_text?: unknown };
 	try {
 		det = JSON.parse(detail);
 		if (!det || typeof det.status !== 'number' || typeof det.headers !== 'object') throw new Error('shape');
@@ -253,7 +255,7 @@ function fromRaisePgrst(message: string, detail: string | undefined): PgrstError
 	}
 	const headers: Record<string, string> = {};
 	for (const [k, v] of Object.entries(det.headers as Record<string, unknown>)) headers[k.toLowerCase()] = String(v);
-	return new PgrstError(
+	const raised = new PgrstError(
 		det.status,
 		body.code as string,
 		body.message as string,
@@ -261,6 +263,8 @@ function fromRaisePgrst(message: string, detail: string | undefined): PgrstError
 		typeof body.hint === 'string' ? body.hint : null,
 		headers
 	);
+	if (typeof det.status_text === 'string') raised.statusText = det.status_text;
+	return raised;
 }
 
 /** Edit distance between two strings (insertions, deletions, substitutions). */

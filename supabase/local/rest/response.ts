@@ -109,5 +109,6 @@ export function send(res: ServerResponse, status: number, headers: Record<string
 export function sendError(res: ServerResponse, error: PgrstError) {
 	const body = JSON.stringify(error.body());
 	const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'proxy-status': `PostgREST; error=${error.code}`, ...error.headers };
+	if (error.statusText && !res.headersSent) res.statusMessage = error.statusText;
 	send(res, error.status, headers, body, false);
 }
