@@ -80,6 +80,8 @@ export interface Routine {
 	/** 'scalar' | 'composite' | 'void' */
 	returnKind: 'scalar' | 'composite' | 'void';
 	returnType: string;
+	/** A scalar return type that is a domain named as a media type ("text/html"): its raw output. */
+	mediaType?: string | null;
 	/** For composite returns of a table or view type: that relation. */
 	returnRelation: QualifiedName | null;
 	/** OUT / TABLE columns of a function returning records. */
@@ -132,7 +134,7 @@ export const qiKey = (q: QualifiedName) => `${q.schema}.${q.name}`;
 const TABLES_SQL = `
 select n.nspname as schema, c.relname as name, c.relkind::text as kind, c.oid::int8::text as oid,
   coalesce((select json_agg(json_build_object(
-      'name', a.attname, 'type', format_type(a.atttypid, a.atttypmod),
+      'name', a.attname, 'type', case when t.typtype = 'd' and bt.typnamespace = 'pg_catalog'::regnamespace then format_type(t.typbasetype, t.typtypmod) else format_type(a.atttypid, a.atttypmod) end,
       'udt', coalesce(et.typname, t.typname), 'nullable', not a.attnotnull,
       'default', case
         when t.typbasetype <> 0 and d.adbin is null then pg_get_expr(t.typdefaultbin, 0)
@@ -142,6 +144,7 @@ select n.nspname as schema, c.relname as name, c.relkind::text as kind, c.oid::i
       'isArray', t.typcategory = 'A') order by a.attnum)
     from pg_attribute a
     join pg_type t on t.oid = a.atttypid
+    left join pg_type bt on bt.oid = t.typbasetype
     left join pg_type et on et.oid = t.typelem and t.typcategory = 'A'
     left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
     where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped), '[]') as columns,
@@ -157,7 +160,10 @@ where c.relkind in ('r','v','m','f','p') and n.nspname = any($1::text[])`;
 
 const BASE_TABLES_SQL = `
 select c.oid::int8::text as oid, n.nspname as schema, c.relname as name,
-  coalesce((select json_object_agg(a.attnum, a.attname) from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped), '{}') as cols
+  coalesce((select json_object_agg(a.attnum, a.attname) from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped), '{}') as cols,
+  coalesce((select array_agg(a.attname order by array_position(con.conkey, a.attnum))
+    from pg_constraint con join pg_attribute a on a.attrelid = con.conrelid and a.attnum = any(con.conkey)
+    where con.conrelid = c.oid and con.contype = 'p'), '{}') as pk
 from pg_class c join pg_namespace n on n.oid = c.relnamespace
 where c.oid = any($1::oid[])`;
 
@@ -182,9 +188,12 @@ select p.oid::int8::text as oid, n.nspname as schema, p.proname as name, p.prore
   p.prorows as rows,
   format_type(p.prorettype, null) as return_type,
   rt.typtype::text as ret_typtype, rt.typrelid <> 0 as ret_is_rel,
+  case when rt.typtype = 'd' and rt.typbasetype <> 'bytea'::regtype and rt.typname ~* '^[A-Za-z0-9.-]+/[A-Za-z0-9.+-]+$' then lower(rt.typname) end as ret_media,
   (select json_build_object('schema', rn.nspname, 'name', rc.relname) from pg_class rc join pg_namespace rn on rn.oid = rc.relnamespace where rc.oid = rt.typrelid and rc.relkind in ('r','v','m','f','p')) as ret_rel,
   coalesce((select json_agg(json_build_object(
-      'name', coalesce(p.proargnames[k.ord], ''), 'type', format_type(k.typ, null), 'udt', t.typname,
+      'name', coalesce(p.proargnames[k.ord], ''), 'type', case k.typ when 'bit'::regtype then 'bit varying' when 'bit[]'::regtype then 'bit varying[]'
+        when 'character'::regtype then 'character varying' when 'character[]'::regtype then 'character varying[]'
+        else format_type(k.typ, null) end, 'udt', t.typname,
       'mode', coalesce(p.proargmodes[k.ord], 'i')) order by k.ord)
     from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) with ordinality as k(typ, ord)
     join pg_type t on t.oid = k.typ), '[]') as args,
@@ -267,14 +276,19 @@ export function viewColumnSources(ruleText: string): ViewColumnSource {
 }
 
 export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<SchemaCache> {
-	const [tableRows, fkRows, routineRows, roleRows, settingRows, roleSettingRows] = await Promise.all([
-		db.unsafe(TABLES_SQL, [schemas]),
-		db.unsafe(FKS_SQL),
-		db.unsafe(ROUTINES_SQL, [schemas]),
-		db.unsafe(ROLES_SQL),
-		db.unsafe(SETTINGS_SQL),
-		db.unsafe(ROLE_SETTINGS_SQL)
-	]);
+	// Type names qualified unless in pg_catalog (format_type() follows the search_path): requests
+	// run with PostgREST's search_path, where a type of another schema would not be found.
+	const [tableRows, fkRows, routineRows, roleRows, settingRows, roleSettingRows] = await db.begin(async (tx) => {
+		await tx.unsafe('set local search_path = pg_catalog');
+		return Promise.all([
+			tx.unsafe(TABLES_SQL, [schemas]),
+			tx.unsafe(FKS_SQL),
+			tx.unsafe(ROUTINES_SQL, [schemas]),
+			tx.unsafe(ROLES_SQL),
+			tx.unsafe(SETTINGS_SQL),
+			tx.unsafe(ROLE_SETTINGS_SQL)
+		]);
+	});
 
 	const tables = new Map<string, Table>();
 	const oidOf = new Map<string, QualifiedName>();
@@ -299,10 +313,11 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 
 	// Base tables that views read from, possibly outside the exposed schemas.
 	const baseOids = [...new Set(views.flatMap((v) => Object.values(v.sources).map(([oid]) => oid)))];
-	const baseCols = new Map<string, { qi: QualifiedName; cols: Record<string, string> }>();
+	const baseCols = new Map<string, { qi: QualifiedName; cols: Record<string, string>; pk: string[] }>();
 	if (baseOids.length) {
-		for (const row of await db.unsafe(BASE_TABLES_SQL, [baseOids])) baseCols.set(row.oid, { qi: { schema: row.schema, name: row.name }, cols: row.cols });
+		for (const row of await db.unsafe(BASE_TABLES_SQL, [baseOids])) baseCols.set(row.oid, { qi: { schema: row.schema, name: row.name }, cols: row.cols, pk: row.pk });
 	}
+	const basePks = new Map([...baseCols.values()].map((b) => [qiKey(b.qi), b.pk]));
 	/** For a view: base table key → (base column → view columns). */
 	const viewMaps = views.map((v) => {
 		const byBase = new Map<string, Map<string, string[]>>();
@@ -317,17 +332,21 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 		}
 		return { qi: v.qi, byBase };
 	});
-	// Views inherit their base table's primary key when they expose all its columns.
+	// Views inherit the primary keys of the base tables whose key columns they expose (all of
+	// them, as PostgREST: a view joining two keyed tables has both keys).
 	for (const v of viewMaps) {
 		const table = tables.get(qiKey(v.qi))!;
+		if (table.pk.length) continue;
+		const pk: string[] = [];
 		for (const [baseKey, cols] of v.byBase) {
 			const [schema, ...rest] = baseKey.split('.');
-			const base = tables.get(baseKey) ?? [...tables.values()].find((t) => t.schema === schema && t.name === rest.join('.'));
-			if (!table.pk.length && base?.pk.length && base.pk.every((c) => cols.has(c))) {
-				table.pk = base.pk.map((c) => cols.get(c)![0]);
-				break;
+			// Base tables outside the exposed schemas are not in `tables`: their key comes with their columns.
+			const basePk = (tables.get(baseKey) ?? [...tables.values()].find((t) => t.schema === schema && t.name === rest.join('.')))?.pk ?? basePks.get(baseKey) ?? [];
+			if (basePk.length && basePk.every((c) => cols.has(c))) {
+				for (const c of basePk) if (!pk.includes(cols.get(c)![0])) pk.push(cols.get(c)![0]);
 			}
 		}
+		table.pk = pk;
 	}
 
 	/** Every relation (the table itself, and views over it) that exposes all `cols` of `base`. */
@@ -430,7 +449,7 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 		}));
 		const outs = args.filter((a) => a.mode === 'o' || a.mode === 'b' || a.mode === 't');
 		const returnKind: Routine['returnKind'] =
-			row.return_type === 'void' ? 'void' : row.ret_is_rel || (row.return_type === 'record' && outs.length > 0) ? 'composite' : 'scalar';
+			row.return_type === 'void' ? 'void' : row.ret_is_rel || outs.length > 0 ? 'composite' : 'scalar';
 		const routine: Routine = {
 			schema: row.schema,
 			name: row.name,
@@ -439,6 +458,7 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 			returnsSet: row.returns_set,
 			returnKind,
 			returnType: row.return_type,
+			mediaType: row.ret_media ?? null,
 			returnRelation: row.ret_rel ?? null,
 			outColumns: outs.map((a) => ({ name: a.name, type: a.type, udt: a.udt })),
 			volatility: row.volatility,
