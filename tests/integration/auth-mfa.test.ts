@@ -218,6 +218,10 @@ describe('auth: TOTP multi-factor authentication', () => {
 		expect(keyChallenge.error?.status).toBe(422);
 		expect(keyChallenge.error?.code).toBe('mfa_webauthn_verify_not_enabled');
 
+		const verify = await sb.auth.mfa.verify({ factorId: phone.data!.id, challengeId: '00000000-0000-0000-0000-000000000000', code: '123456' });
+		expect(verify.error?.code).toBe('mfa_factor_not_found');
+		expect(verify.error?.message).toBe('MFA factor with the provided challenge ID not found');
+
 		const listed = await sb.auth.mfa.listFactors();
 		expect(listed.data?.all.map((f) => [f.factor_type, f.status, f.phone])).toEqual([
 			['phone', 'unverified', '31612345678'],

@@ -10,7 +10,7 @@ import { isIP } from 'node:net';
 import { FACTOR_COLUMNS, findUserById, isUuid, loadFactors, type FactorRow, type Query, type SessionRow, type UserRow } from './db.ts';
 import { AuthError, badRequest, forbidden, internal, sendJson, unprocessable } from './errors.ts';
 import { validatePhone } from './accounts.ts';
-import { str, type ParamsSchema } from './params.ts';
+import { map, str, type ParamsSchema } from './params.ts';
 import { addAmrClaim, sessionAalAndAmr, swapRefreshToken, tokenResponse, type TokenResponse } from './sessions.ts';
 import { requireLimit, type AuthRequest, type AuthState } from './state.ts';
 import { newTotpSecret, otpauthUri, qrCodeSvg, validateTotp } from './totp.ts';
@@ -184,7 +184,16 @@ export async function challengeFactor(state: AuthState, r: AuthRequest, factorId
 	return sendJson(r.res, 200, { id, type: factor.factor_type, expires_at: Number(challenge.expires_at) });
 }
 
-const VERIFY_PARAMS: ParamsSchema = { name: 'VerifyFactorParams', fields: { challenge_id: 'string', code: 'string' } };
+const VERIFY_PARAMS: ParamsSchema = { name: 'VerifyFactorParams', fields: { challenge_id: 'string', code: 'string', webauthn: 'map' } };
+
+/** The checks `verifyWebAuthnFactor` makes on its parameters before it looks for the challenge. */
+function checkWebAuthnParams(webauthn: Record<string, unknown> | null): void {
+	if (!webauthn) throw badRequest('validation_failed', 'WebAuthn config required');
+	if (webauthn.type !== 'create' && webauthn.type !== 'request') throw badRequest('validation_failed', 'WebAuthn type must be create or request');
+	if (webauthn.credential_response === undefined || webauthn.credential_response === null) {
+		throw badRequest('validation_failed', 'credential_response required');
+	}
+}
 
 interface ChallengeRow {
 	id: string;
@@ -222,6 +231,7 @@ export async function verifyFactor(state: AuthState, r: AuthRequest, factorId: s
 	const code = str(params, 'code');
 	if (!code && factor.factor_type !== 'webauthn') throw badRequest('validation_failed', 'Code needs to be non-empty');
 	requireVerifyEnabled(state, factor, 'verify');
+	if (factor.factor_type === 'webauthn') checkWebAuthnParams(map(params, 'webauthn'));
 	if (factor.factor_type !== 'totp') {
 		// Phone and WebAuthn challenges cannot exist here (see challengeFactor).
 		await validateChallenge(state, r, factor, challengeId);
