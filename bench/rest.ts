@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { SignJWT } from 'jose';
+import { RUNTIME_NODE_FLAGS } from '../supabase/local/launch.mjs';
 import { figuresOf, loadSlice, type Figures, type Slice } from './support/load.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -127,8 +128,9 @@ async function main() {
 
 	const child: ChildProcess = fork(path.join(here, 'support', 'api-server.mjs'), [path.join(root, 'tests/fixtures/rest')], {
 		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-		// BENCH_NODE_FLAGS: Node flags for the API process (e.g. --max-semi-space-size=2).
-		execArgv: process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []
+		// The flags `npm run supabase:start` runs the runtime with, unless BENCH_NODE_FLAGS says
+		// otherwise (BENCH_NODE_FLAGS= with nothing: Node's defaults).
+		execArgv: process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : RUNTIME_NODE_FLAGS
 	});
 	const info = await new Promise<ServerInfo>((resolve, reject) => {
 		child.once('message', (m) => resolve(m as ServerInfo));
