@@ -223,7 +223,7 @@ describe('auth: TOTP multi-factor authentication', () => {
 		expect(verify.error?.message).toBe('MFA factor with the provided challenge ID not found');
 
 		const listed = await sb.auth.mfa.listFactors();
-		expect(listed.data?.all.map((f) => [f.factor_type, f.status, f.phone])).toEqual([
+		expect(listed.data?.all.map((f) => [f.factor_type, f.status, (f as { phone?: string }).phone])).toEqual([
 			['phone', 'unverified', '31612345678'],
 			['webauthn', 'unverified', '']
 		]);
