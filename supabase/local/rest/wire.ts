@@ -64,11 +64,6 @@ class Writer {
 }
 
 const cstr = (s: string) => Buffer.from(`${s}\0`, 'utf8');
-const int16 = (n: number) => {
-	const b = Buffer.alloc(2);
-	b.writeInt16BE(n);
-	return b;
-};
 const int32 = (n: number) => {
 	const b = Buffer.alloc(4);
 	b.writeInt32BE(n);
