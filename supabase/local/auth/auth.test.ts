@@ -1,6 +1,6 @@
 /**
  * Unit tests of the Auth service's pure parts: Go-compatible JSON checking and decoding,
- * redirect globs, durations, token buckets, access-token checks and password rules.
+ * redirect globs, durations, token buckets, access-token checks, password rules and TOTP.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -11,6 +11,7 @@ import { decodeParams, goSyntaxError } from './params.ts';
 import { checkPasswordStrength, requiredCharacterSets } from './passwords.ts';
 import { parseGoDuration, RateLimiter } from './ratelimit.ts';
 import { globToRegExp, RedirectPolicy } from './redirect.ts';
+import { base32Decode, base32Encode, otpauthUri, totpCode, validateTotp } from './totp.ts';
 
 describe('goSyntaxError', () => {
 	it('accepts exactly what JSON.parse accepts', () => {
@@ -163,5 +164,37 @@ describe('verifyAccessToken', () => {
 		expect(reason(header({ alg: 'RS256' }))).toBe('token signature is invalid: signing method RS256 is invalid');
 		expect(reason(header({ alg: 'XX1' }))).toBe('token is unverifiable: signing method (alg) is unavailable');
 		expect(reason(header({ typ: 'JWT' }))).toBe('token is unverifiable: signing method (alg) is unspecified');
+	});
+});
+
+describe('TOTP', () => {
+	// RFC 6238, appendix B: SHA-1 with the ASCII key "12345678901234567890" (8-digit codes, of which a 6-digit code is the tail).
+	const rfcSecret = base32Encode(Buffer.from('12345678901234567890'));
+
+	it('computes the codes of RFC 6238', () => {
+		expect(rfcSecret).toBe('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ');
+		expect(totpCode(rfcSecret, 59_000)).toBe('287082');
+		expect(totpCode(rfcSecret, 1_111_111_109_000)).toBe('081804');
+		expect(totpCode(rfcSecret, 1_234_567_890_000)).toBe('005924');
+		expect(totpCode(rfcSecret, 20_000_000_000_000)).toBe('353130');
+	});
+
+	it('accepts the code of the current step and one step either side, nothing further or of another length', () => {
+		const now = 1_700_000_015_000;
+		for (const step of [-1, 0, 1]) expect(validateTotp(totpCode(rfcSecret, now + step * 30_000), rfcSecret, now)).toBe(true);
+		for (const step of [-2, 2]) expect(validateTotp(totpCode(rfcSecret, now + step * 30_000), rfcSecret, now)).toBe(false);
+		expect(validateTotp(`0${totpCode(rfcSecret, now)}`, rfcSecret, now)).toBe(false);
+	});
+
+	it('round-trips base32 and reads it as pquerna/otp does (case and spaces ignored)', () => {
+		fc.assert(fc.property(fc.uint8Array({ maxLength: 40 }), (bytes) => base32Decode(base32Encode(bytes))!.equals(Buffer.from(bytes))));
+		expect(base32Decode('gezd gnbv')).toEqual(base32Decode('GEZDGNBV'));
+		expect(base32Decode('not base32!')).toBeNull();
+	});
+
+	it('writes the otpauth URI as Go escapes it: the label path keeps ":" "@" "+", the query is sorted', () => {
+		expect(otpauthUri('My App', 'a b+c@example.com', 'ABC')).toBe(
+			'otpauth://totp/My%20App:a%20b+c@example.com?algorithm=SHA1&digits=6&issuer=My+App&period=30&secret=ABC'
+		);
 	});
 });

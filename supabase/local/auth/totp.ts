@@ -6,6 +6,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { renderSVG } from 'uqr';
+import { goEncodeValues } from './mail.ts';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const PERIOD_SECONDS = 30;
@@ -85,31 +86,20 @@ function escapePath(path: string): string {
 		.join('');
 }
 
-/** Go's `url.QueryEscape`: space as `+`. */
-function escapeQuery(value: string): string {
-	return encodeURIComponent(value)
-		.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-		.replace(/%20/g, '+');
-}
-
 /**
  * The key URI pquerna/otp's `totp.Generate` makes: `otpauth://totp/<issuer>:<account>` and
- * the parameters in Go's `url.Values` order (sorted by name).
+ * the parameters as Go's `url.Values` encodes them (sorted by name).
  */
 export function otpauthUri(issuer: string, accountName: string, secret: string): string {
-	const query = [
-		['algorithm', 'SHA1'],
-		['digits', String(DIGITS)],
-		['issuer', issuer],
-		['period', String(PERIOD_SECONDS)],
-		['secret', secret]
-	]
-		.map(([name, value]) => `${name}=${escapeQuery(value)}`)
-		.join('&');
+	const query = goEncodeValues({ algorithm: 'SHA1', digits: String(DIGITS), issuer, period: String(PERIOD_SECONDS), secret });
 	return `otpauth://totp${escapePath(`/${issuer}:${accountName}`)}?${query}`;
 }
 
-/** The URI as a QR code in SVG markup, error correction level H as GoTrue encodes it. */
+/**
+ * The URI as a QR code in SVG markup: error correction level H and 3-pixel modules as
+ * GoTrue draws it, with a width and height so an `<img>` shows it at its own size.
+ */
 export function qrCodeSvg(uri: string): string {
-	return renderSVG(uri, { ecc: 'H', pixelSize: 3, border: 0 });
+	const svg = renderSVG(uri, { ecc: 'H', pixelSize: 3, border: 0 });
+	return svg.replace(/^<svg ([^>]*)viewBox="0 0 (\d+) (\d+)"/, '<svg $1width="$2" height="$3" viewBox="0 0 $2 $3"');
 }
