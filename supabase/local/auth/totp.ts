@@ -4,76 +4,29 @@
  * step either side of now; the `otpauth://` URI that authenticator apps read, and its QR
  * code as SVG markup (supabase-js turns it into a data URI).
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Secret, TOTP } from 'otpauth';
 import { renderSVG } from 'uqr';
 import { goEncodeValues } from './mail.ts';
 
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const PERIOD_SECONDS = 30;
 const DIGITS = 6;
 
-export function base32Encode(bytes: Uint8Array): string {
-	let out = '';
-	let value = 0;
-	let bits = 0;
-	for (const byte of bytes) {
-		value = (value << 8) | byte;
-		bits += 8;
-		while (bits >= 5) {
-			out += BASE32[(value >>> (bits - 5)) & 31];
-			bits -= 5;
-		}
-	}
-	if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
-	return out;
-}
-
-/** Decodes base32 as pquerna/otp does: spaces dropped, case ignored, padding optional. */
-export function base32Decode(text: string): Buffer | null {
-	const clean = text.replace(/\s+/g, '').toUpperCase().replace(/=+$/, '');
-	const bytes: number[] = [];
-	let value = 0;
-	let bits = 0;
-	for (const char of clean) {
-		const index = BASE32.indexOf(char);
-		if (index < 0) return null;
-		value = ((value << 5) | index) & 0xffff;
-		bits += 5;
-		if (bits >= 8) {
-			bytes.push((value >>> (bits - 8)) & 0xff);
-			bits -= 8;
-		}
-	}
-	return Buffer.from(bytes);
-}
-
-/** A new secret: 20 random bytes, base32 without padding (32 characters). */
+/** A new secret: 20 random bytes in base32 (32 characters, so no padding). */
 export function newTotpSecret(): string {
-	return base32Encode(randomBytes(20));
+	return new Secret({ size: 20 }).base32;
 }
 
-/** The code for `secret` at `timeMs` (HOTP of the 30-second counter). */
+const totpOf = (secret: string) => new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: DIGITS, period: PERIOD_SECONDS });
+
+/** The code for `secret` at `timeMs`. */
 export function totpCode(secret: string, timeMs: number): string {
-	const key = base32Decode(secret);
-	if (!key) throw new Error('TOTP secret is not base32');
-	const counter = Buffer.alloc(8);
-	counter.writeBigUInt64BE(BigInt(Math.floor(timeMs / 1000 / PERIOD_SECONDS)));
-	const digest = createHmac('sha1', key).update(counter).digest();
-	const offset = digest[digest.length - 1] & 0x0f;
-	const binary = digest.readUInt32BE(offset) & 0x7fffffff;
-	return String(binary % 10 ** DIGITS).padStart(DIGITS, '0');
+	return totpOf(secret).generate({ timestamp: timeMs });
 }
 
 /** `totp.ValidateCustom` with GoTrue's options: 6 digits, the current step ± 1. */
 export function validateTotp(code: string, secret: string, nowMs = Date.now()): boolean {
 	if (code.length !== DIGITS) return false;
-	let valid = false;
-	for (const skew of [-1, 0, 1]) {
-		const expected = Buffer.from(totpCode(secret, nowMs + skew * PERIOD_SECONDS * 1000));
-		const given = Buffer.from(code);
-		if (given.length === expected.length && timingSafeEqual(given, expected)) valid = true;
-	}
-	return valid;
+	return totpOf(secret).validate({ token: code, timestamp: nowMs, window: 1 }) !== null;
 }
 
 /** Go's `url.PathEscape`-style escaping of a URL path (`url.URL.String`): `:` and `@` stay. */
