@@ -236,6 +236,8 @@ export interface PlanContext {
 	schema: string;
 	aggregatesEnabled: boolean;
 	counter: { n: number };
+	/** An unknown selected column: PostgREST leaves columns to PostgreSQL, so relationship errors of the whole tree come first. */
+	missingColumn?: PgrstError;
 }
 
 function buildNode(
@@ -289,7 +291,14 @@ function buildNode(
 				node.fields.push({ kind: 'countAll', aggregateCast: item.cast, outName: item.alias ?? 'count' });
 				continue;
 			}
-			const ref = resolveField(ctx.cache, table, item.field, node.alias);
+			let ref: FieldRef;
+			try {
+				ref = resolveField(ctx.cache, table, item.field, node.alias);
+			} catch (error) {
+				if (!(error instanceof PgrstError) || error.code !== '42703') throw error;
+				ctx.missingColumn ??= error;
+				continue;
+			}
 			const outName = item.aggregate && item.alias === undefined ? item.aggregate : outNameOf(item.field, item.alias);
 			node.fields.push({ kind: 'field', ref, cast: item.cast, aggregate: item.aggregate, aggregateCast: item.aggregateCast, outName });
 			if (item.aggregate) node.hasAggregates = true;
@@ -370,6 +379,19 @@ function resolveOrder(ctx: PlanContext, node: ReadNode, terms: OrderTerm[]): Ord
 export function readPlan(ctx: PlanContext, table: Table, request: ApiRequest, options: { skipRootFilters?: boolean } = {}): ReadNode {
 	const q = request.query;
 	const root = buildNode(ctx, table, q.select, table.name, table.name, null, null, 'left', false, 0, `${table.name}_root`);
+	try {
+		resolveRequestParts(ctx, root, request, options);
+	} catch (error) {
+		if (ctx.missingColumn && error instanceof PgrstError && error.code === '42703') throw ctx.missingColumn;
+		throw error;
+	}
+	if (ctx.missingColumn) throw ctx.missingColumn;
+	root.range = request.topRange;
+	return root;
+}
+
+function resolveRequestParts(ctx: PlanContext, root: ReadNode, request: ApiRequest, options: { skipRootFilters?: boolean }): void {
+	const q = request.query;
 	for (const { path, field, expr } of q.filters) {
 		if (options.skipRootFilters && !path.length) continue;
 		const node = findChild(root, path);
@@ -388,8 +410,6 @@ export function readPlan(ctx: PlanContext, table: Table, request: ApiRequest, op
 		if (!key) continue;
 		findChild(root, key.split('.')).range = range;
 	}
-	root.range = request.topRange;
-	return root;
 }
 
 // ---- mutations -----------------------------------------------------------------------------

@@ -151,13 +151,14 @@ select n.nspname as schema, c.relname as name, c.relkind::text as kind, c.oid::i
   c.relkind in ('r','p') or (pg_relation_is_updatable(c.oid, true) & 8) = 8 as insertable,
   c.relkind in ('r','p') or (pg_relation_is_updatable(c.oid, true) & 4) = 4 as updatable,
   c.relkind in ('r','p') or (pg_relation_is_updatable(c.oid, true) & 16) = 16 as deletable,
-  case when c.relkind = 'v' then (select r.ev_action::text from pg_rewrite r where r.ev_class = c.oid and r.rulename = '_RETURN') end as view_def
+  case when c.relkind in ('v','m') then (select r.ev_action::text from pg_rewrite r where r.ev_class = c.oid and r.rulename = '_RETURN') end as view_def
 from pg_class c join pg_namespace n on n.oid = c.relnamespace
-where c.relkind in ('r','v','m','f','p') and n.nspname = any($1::text[])`;
+where c.relkind in ('r','v','m','f','p') and not c.relispartition and n.nspname = any($1::text[])`;
 
 const BASE_TABLES_SQL = `
 select c.oid::int8::text as oid, n.nspname as schema, c.relname as name,
-  coalesce((select json_object_agg(a.attnum, a.attname) from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped), '{}') as cols
+  coalesce((select json_object_agg(a.attnum, a.attname) from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped), '{}') as cols,
+  case when c.relkind in ('v','m') then (select r.ev_action::text from pg_rewrite r where r.ev_class = c.oid and r.rulename = '_RETURN') end as view_def
 from pg_class c join pg_namespace n on n.oid = c.relnamespace
 where c.oid = any($1::oid[])`;
 
@@ -259,9 +260,23 @@ export function viewColumnSources(ruleText: string): ViewColumnSource {
 		}
 	}
 	const list = ruleText.slice(start, end + 1);
-	const entry = /:resname (\S+) :ressortgroupref \d+ :resorigtbl (\d+) :resorigcol (\d+)/g;
-	for (const m of list.matchAll(entry)) {
-		if (m[2] !== '0') out[m[1].replace(/\\(.)/g, '$1')] = [m[2], Number(m[3])];
+	// Only the list's own entries (depth 2: the list, then the TARGETENTRY), not those of
+	// subqueries inside their expressions.
+	const entry = /:resname (\S+) :ressortgroupref \d+ :resorigtbl (\d+) :resorigcol (\d+)/y;
+	depth = 0;
+	for (let i = 0; i < list.length; i++) {
+		const c = list[i];
+		if (c === '\\') {
+			i++;
+			continue;
+		}
+		if (c === '{' || c === '(') depth++;
+		else if (c === '}' || c === ')') depth--;
+		else if (depth === 2 && c === ':') {
+			entry.lastIndex = i;
+			const m = entry.exec(list);
+			if (m && m[2] !== '0') out[m[1].replace(/\\(.)/g, '$1')] = [m[2], Number(m[3])];
+		}
 	}
 	return out;
 }
@@ -297,11 +312,36 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 		if (row.view_def) views.push({ qi: table, sources: viewColumnSources(row.view_def) });
 	}
 
-	// Base tables that views read from, possibly outside the exposed schemas.
-	const baseOids = [...new Set(views.flatMap((v) => Object.values(v.sources).map(([oid]) => oid)))];
-	const baseCols = new Map<string, { qi: QualifiedName; cols: Record<string, string> }>();
-	if (baseOids.length) {
-		for (const row of await db.unsafe(BASE_TABLES_SQL, [baseOids])) baseCols.set(row.oid, { qi: { schema: row.schema, name: row.name }, cols: row.cols });
+	// Base tables that views read from, possibly outside the exposed schemas; a view over
+	// views is followed down to the tables (a few levels, as views rarely nest deeper).
+	const baseCols = new Map<string, { qi: QualifiedName; cols: Record<string, string>; sources: ViewColumnSource | null }>();
+	let pending = [...new Set(views.flatMap((v) => Object.values(v.sources).map(([oid]) => oid)))];
+	for (let level = 0; pending.length && level < 8; level++) {
+		const next: string[] = [];
+		for (const row of await db.unsafe(BASE_TABLES_SQL, [pending])) {
+			const sources = row.view_def ? viewColumnSources(row.view_def) : null;
+			baseCols.set(row.oid, { qi: { schema: row.schema, name: row.name }, cols: row.cols, sources });
+			if (sources) next.push(...Object.values(sources).map(([oid]) => oid).filter((oid) => !baseCols.has(oid)));
+		}
+		pending = [...new Set(next)];
+	}
+	/** The table column a view column passes through unchanged, through views over views. */
+	const throughViews = ([oid, attnum]: [string, number]): [string, number] | null => {
+		for (let level = 0; level < 8; level++) {
+			const base = baseCols.get(oid);
+			if (!base?.sources) return [oid, attnum];
+			const source = base.sources[base.cols[String(attnum)]];
+			if (!source) return null;
+			[oid, attnum] = source;
+		}
+		return null;
+	};
+	for (const v of views) {
+		for (const [column, source] of Object.entries(v.sources)) {
+			const resolved = throughViews(source);
+			if (resolved) v.sources[column] = resolved;
+			else delete v.sources[column];
+		}
 	}
 	/** For a view: base table key → (base column → view columns). */
 	const viewMaps = views.map((v) => {
