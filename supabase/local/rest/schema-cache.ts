@@ -105,6 +105,43 @@ function compareRoutines(a: Routine, b: Routine): number {
 	return 0;
 }
 
+const CARDINALITY_ORDER: Record<Cardinality, number> = { O2M: 0, M2O: 1, O2O: 2, M2M: 3 };
+
+/** Compares lists of strings or of column pairs element by element, as Haskell's derived Ord. */
+function compareLists(a: readonly (string | readonly string[])[], b: readonly (string | readonly string[])[]): number {
+	for (let i = 0; i < Math.min(a.length, b.length); i++) {
+		const x = a[i];
+		const y = b[i];
+		const c = typeof x === 'string' || typeof y === 'string' ? (x < y ? -1 : x > y ? 1 : 0) : compareLists(x, y);
+		if (c) return c;
+	}
+	return a.length - b.length;
+}
+
+/**
+ * PostgREST's order of a table's relationships (its derived Ord): by target, self, kind
+ * (one-to-many, many-to-one, one-to-one, many-to-many), constraint and columns. It is the
+ * order of the candidates an ambiguous embed lists.
+ */
+function compareRelationships(a: Relationship, b: Relationship): number {
+	const key = (r: Relationship) => [
+		r.foreignTable.schema,
+		r.foreignTable.name,
+		r.isSelf ? '1' : '0',
+		String(CARDINALITY_ORDER[r.cardinality]),
+		...(r.junction ? [r.junction.table.schema, r.junction.table.name, r.junction.constraint1, r.junction.constraint2] : [r.constraint])
+	];
+	return (
+		compareLists(key(a), key(b)) ||
+		compareLists(r(a), r(b)) ||
+		Number(a.tableIsView) - Number(b.tableIsView) ||
+		Number(a.foreignTableIsView) - Number(b.foreignTableIsView)
+	);
+	function r(x: Relationship) {
+		return x.junction ? [...x.junction.sourceColumns, ...x.junction.targetColumns] : x.columns;
+	}
+}
+
 /** PostgREST's default db-hoisted-tx-settings. */
 const HOISTED = new Set(['statement_timeout', 'plan_filter.statement_cost_limit', 'default_transaction_isolation']);
 
@@ -158,7 +195,10 @@ where c.relkind in ('r','v','m','f','p') and not c.relispartition and n.nspname 
 const BASE_TABLES_SQL = `
 select c.oid::int8::text as oid, n.nspname as schema, c.relname as name,
   coalesce((select json_object_agg(a.attnum, a.attname) from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped), '{}') as cols,
-  case when c.relkind in ('v','m') then (select r.ev_action::text from pg_rewrite r where r.ev_class = c.oid and r.rulename = '_RETURN') end as view_def
+  case when c.relkind in ('v','m') then (select r.ev_action::text from pg_rewrite r where r.ev_class = c.oid and r.rulename = '_RETURN') end as view_def,
+  coalesce((select array_agg(a.attname order by array_position(con.conkey, a.attnum))
+    from pg_constraint con join pg_attribute a on a.attrelid = con.conrelid and a.attnum = any(con.conkey)
+    where con.conrelid = c.oid and con.contype = 'p'), '{}') as pk
 from pg_class c join pg_namespace n on n.oid = c.relnamespace
 where c.oid = any($1::oid[])`;
 
@@ -314,13 +354,13 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 
 	// Base tables that views read from, possibly outside the exposed schemas; a view over
 	// views is followed down to the tables (a few levels, as views rarely nest deeper).
-	const baseCols = new Map<string, { qi: QualifiedName; cols: Record<string, string>; sources: ViewColumnSource | null }>();
+	const baseCols = new Map<string, { qi: QualifiedName; cols: Record<string, string>; sources: ViewColumnSource | null; pk: string[] }>();
 	let pending = [...new Set(views.flatMap((v) => Object.values(v.sources).map(([oid]) => oid)))];
 	for (let level = 0; pending.length && level < 8; level++) {
 		const next: string[] = [];
 		for (const row of await db.unsafe(BASE_TABLES_SQL, [pending])) {
 			const sources = row.view_def ? viewColumnSources(row.view_def) : null;
-			baseCols.set(row.oid, { qi: { schema: row.schema, name: row.name }, cols: row.cols, sources });
+			baseCols.set(row.oid, { qi: { schema: row.schema, name: row.name }, cols: row.cols, sources, pk: row.pk });
 			if (sources) next.push(...Object.values(sources).map(([oid]) => oid).filter((oid) => !baseCols.has(oid)));
 		}
 		pending = [...new Set(next)];
@@ -357,26 +397,34 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 		}
 		return { qi: v.qi, byBase };
 	});
-	// Views inherit their base table's primary key when they expose all its columns.
+	// Views inherit their base table's primary key when they expose all its columns (the
+	// first view column where several show one base column), wherever the table lives.
+	const basePks = new Map([...baseCols.values()].map((b) => [qiKey(b.qi), b.pk]));
 	for (const v of viewMaps) {
 		const table = tables.get(qiKey(v.qi))!;
 		for (const [baseKey, cols] of v.byBase) {
-			const [schema, ...rest] = baseKey.split('.');
-			const base = tables.get(baseKey) ?? [...tables.values()].find((t) => t.schema === schema && t.name === rest.join('.'));
-			if (!table.pk.length && base?.pk.length && base.pk.every((c) => cols.has(c))) {
-				table.pk = base.pk.map((c) => cols.get(c)![0]);
+			const pk = tables.get(baseKey)?.pk ?? basePks.get(baseKey);
+			if (!table.pk.length && pk?.length && pk.every((c) => cols.has(c))) {
+				table.pk = pk.map((c) => cols.get(c)![0]);
 				break;
 			}
 		}
 	}
 
-	/** Every relation (the table itself, and views over it) that exposes all `cols` of `base`. */
-	const carriers = (base: QualifiedName, cols: string[]): { qi: QualifiedName; isView: boolean; map: (c: string) => string }[] => {
-		const out: { qi: QualifiedName; isView: boolean; map: (c: string) => string }[] = [];
-		if (tables.has(qiKey(base))) out.push({ qi: base, isView: tables.get(qiKey(base))!.isView, map: (c) => c });
+	/**
+	 * Every relation (the table itself, and views over it) that exposes all `cols` of
+	 * `base`, with the columns it shows them as: one per combination where a view shows a
+	 * base column more than once, as PostgREST does.
+	 */
+	const carriers = (base: QualifiedName, cols: string[]): { qi: QualifiedName; isView: boolean; cols: string[] }[] => {
+		const out: { qi: QualifiedName; isView: boolean; cols: string[] }[] = [];
+		if (tables.has(qiKey(base))) out.push({ qi: base, isView: tables.get(qiKey(base))!.isView, cols });
 		for (const v of viewMaps) {
 			const m = v.byBase.get(qiKey(base));
-			if (m && cols.every((c) => m.has(c))) out.push({ qi: v.qi, isView: true, map: (c) => m.get(c)![0] });
+			if (!m || !cols.every((c) => m.has(c))) continue;
+			let combinations: string[][] = [[]];
+			for (const c of cols) combinations = combinations.flatMap((prefix) => m.get(c)!.map((viewCol) => [...prefix, viewCol]));
+			for (const combination of combinations) out.push({ qi: v.qi, isView: true, cols: combination });
 		}
 		return out;
 	};
@@ -394,7 +442,7 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 					isSelf: row.is_self && qiKey(a.qi) === qiKey(b.qi),
 					cardinality: row.one_to_one ? 'O2O' : 'M2O',
 					constraint: row.constraint_name,
-					columns: cols.map(([c, f]) => [a.map(c), b.map(f)]),
+					columns: cols.map((_, i) => [a.cols[i], b.cols[i]]),
 					tableIsView: a.isView,
 					foreignTableIsView: b.isView
 				});
@@ -453,6 +501,7 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 		const key = qiKey(r.table);
 		relationships.set(key, [...(relationships.get(key) ?? []), r]);
 	}
+	for (const list of relationships.values()) list.sort(compareRelationships);
 
 	const routines = new Map<string, Routine[]>();
 	const computedFields = new Map<string, Map<string, Routine>>();
