@@ -218,7 +218,7 @@ function findRelationship(cache: SchemaCache, schema: string, origin: Table, tar
 	if (matches.length === 1) return matches[0];
 	if (matches.length > 1) throw schemaCacheError.ambiguousRel(origin.name, target, matches.map(summary), matches.map(hintOf));
 	let suggestion: string | null = null;
-	if (rels.length) {
+	if (cache.relationships.has(qiKey(origin))) {
 		const s = closest(target, [...new Set(rels.map((r) => r.foreignTable.name))], 0.4);
 		if (s && s !== target) suggestion = `Perhaps you meant '${s}' instead of '${target}'.`;
 	} else {
@@ -319,6 +319,8 @@ function buildNode(
 		const child = buildNode(ctx, target, item.children, item.name, childOut, relationship, null, item.join ?? 'left', item.kind === 'spread', depth + 1, joinAlias);
 		node.children.push(child);
 	}
+	// An embed that selects nothing but empty embeds is empty itself (PostgREST leaves it out).
+	if (!root && node.fields.length === 0 && node.children.every((c) => c.empty)) node.empty = true;
 	if (!items.length || node.fields.length === 0 && node.children.length === 0) node.fields.push({ kind: 'star' });
 	// Aggregates in a to-one spread are applied by the parent, grouped by its other columns.
 	for (const child of node.children) {

@@ -436,6 +436,7 @@ function opExpr(p: Parser, value: ValueParser): OpExpr {
 }
 
 function logicTree(p: Parser): LogicTree {
+	const start = p.pos;
 	const stmt = p.attempt((): LogicTree => {
 		const field = p.field();
 		p.expect('.', 'delimiter (.)');
@@ -450,6 +451,9 @@ function logicTree(p: Parser): LogicTree {
 	let op: 'and' | 'or';
 	if (p.startsWith('and')) op = 'and';
 	else if (p.startsWith('or')) op = 'or';
+	else if (p.pos === start && !p.startsWith('"') && !IDENT_CHAR.test(p.peek() ?? ''))
+		// Nothing fits here: Parsec lists what each alternative expected.
+		p.fail('field name (* or [a..z0..9_$])', 'negation operator (not)', 'logic operator (and, or)');
 	else p.fail('logic operator (and, or)');
 	p.pos += op.length;
 	p.ws();
@@ -514,12 +518,16 @@ function columnList(p: Parser): string[] {
 	return names;
 }
 
-/** Runs a parser over the whole input, translating a failure into PGRST100. */
-function run<T>(label: string, input: string, fn: (p: Parser) => T): T {
+/**
+ * Runs a parser over the whole input, translating a failure into PGRST100. PostgREST's
+ * select and logic tree parsers do not demand the end of the input: what follows an
+ * unmatched `)` is ignored (`select=a,b(c))`); `closeEnds` does the same.
+ */
+function run<T>(label: string, input: string, fn: (p: Parser) => T, closeEnds = false): T {
 	const p = new Parser(input);
 	try {
 		const out = fn(p);
-		if (!p.eof) p.fail('end of input');
+		if (!p.eof && !(closeEnds && p.peek() === ')')) p.fail('end of input');
 		return out;
 	} catch (error) {
 		if (!(error instanceof Fail)) throw error;
@@ -537,12 +545,12 @@ function parseError(label: string, input: string, fail: Fail): PgrstError {
 	return apiRequestError.queryParam(`"${label}" (line 1, column ${fail.pos + 1})`, `${unexpected}${expecting}`);
 }
 
-export const parseSelect = (input: string) => run(`failed to parse select parameter (${input})`, input, selectForest);
+export const parseSelect = (input: string) => run(`failed to parse select parameter (${input})`, input, selectForest, true);
 export const parseFilterValue = (input: string) => run(`failed to parse filter (${input})`, input, (p) => opExpr(p, restOfInput));
 export const parseOrder = (input: string) => run(`failed to parse order (${input})`, input, orderTerms);
 export const parseColumns = (input: string, param = 'columns') => run(`failed to parse ${param} parameter (${input})`, input, columnList);
 export const parseLogicTree = (key: string, input: string) =>
-	run(`failed to parse logic tree (${input})`, key + input, (p) => logicTree(p));
+	run(`failed to parse logic tree (${input})`, key + input, (p) => logicTree(p), true);
 
 /** A filter key: `col`, `col->json->>path`, `embed.col`, `embed.sub.col`. */
 export function parseTreePath(key: string): { path: string[]; field: Field } {

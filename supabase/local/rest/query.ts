@@ -201,9 +201,11 @@ export function nodeSql(node: ReadNode, params: Params, options: NodeSqlOptions 
 			}
 		} else if (child.spread) {
 			// A to-many spread: each column becomes an array, correlated by position.
-			const columns = outputNames(child).map((n) => `COALESCE(json_agg(${j}.${ident(n)}), '[]')::jsonb AS ${ident(n)}`);
-			sql += ` ${kind} JOIN LATERAL (SELECT ${columns.join(', ')} FROM (${childSql}) AS ${j}) AS ${j} ON TRUE`;
-			if (output) selects.push(`${j}.*`);
+			// A column named as the join (NULL when no row matched) serves `!inner` and `embed=is.null`.
+			const names = outputNames(child);
+			const columns = names.map((n) => `COALESCE(json_agg(${j}.${ident(n)}), '[]')::jsonb AS ${ident(n)}`);
+			sql += ` ${kind} JOIN LATERAL (SELECT ${[...columns, `json_agg(1) AS ${j}`].join(', ')} FROM (${childSql}) AS ${j}) AS ${j} ON ${child.join === 'inner' ? `${j}.${j} IS NOT NULL` : 'TRUE'}`;
+			if (output) selects.push(...names.map((n) => `${j}.${ident(n)}`));
 		} else {
 			sql += ` ${kind} JOIN LATERAL (SELECT json_agg(${j})::jsonb AS ${j} FROM (${childSql}) AS ${j}) AS ${j} ON ${child.join === 'inner' ? `${j} IS NOT NULL` : 'TRUE'}`;
 			if (output) {

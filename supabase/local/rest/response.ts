@@ -24,7 +24,8 @@ export function negotiate(accept: MediaRange[], kind: 'read' | 'mutate' | 'call'
 				return { format: 'array', stripNulls: false, contentType: 'application/json; charset=utf-8' };
 			case 'application/vnd.pgrst.array+json':
 			case 'application/vnd.pgrst.array':
-				return { format: 'array', stripNulls: strip, contentType: `application/vnd.pgrst.array+json${strip ? ';nulls=stripped' : ''}; charset=utf-8` };
+				// Without nulls=stripped PostgREST answers as plain JSON.
+				return { format: 'array', stripNulls: strip, contentType: strip ? 'application/vnd.pgrst.array+json;nulls=stripped; charset=utf-8' : 'application/json; charset=utf-8' };
 			case 'application/vnd.pgrst.object+json':
 			case 'application/vnd.pgrst.object':
 				return { format: 'object', stripNulls: strip, contentType: `application/vnd.pgrst.object+json${strip ? ';nulls=stripped' : ''}; charset=utf-8` };

@@ -170,7 +170,9 @@ const TABLES_SQL = `
 select n.nspname as schema, c.relname as name, c.relkind::text as kind, c.oid::int8::text as oid,
   coalesce((select json_agg(json_build_object(
       'name', a.attname, 'type', format_type(a.atttypid, a.atttypmod),
-      'udt', coalesce(et.typname, t.typname), 'nullable', not a.attnotnull,
+      'udt', coalesce(et.typname, case when t.typtype = 'd' then (
+          with recursive d(base) as (select t.typbasetype union all select bt.typbasetype from d join pg_type bt on bt.oid = d.base where bt.typtype = 'd')
+          select bt.typname from d join pg_type bt on bt.oid = d.base where bt.typtype <> 'd') else t.typname end), 'nullable', not a.attnotnull,
       'default', case
         when t.typbasetype <> 0 and d.adbin is null then pg_get_expr(t.typdefaultbin, 0)
         when a.attidentity = 'd' then format('nextval(%L)', pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname))
@@ -465,6 +467,15 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 	// Many-to-many: a junction with two foreign keys whose columns are all in its primary key.
 	const byTable = new Map<string, Relationship[]>();
 	for (const r of m2o) byTable.set(qiKey(r.table), [...(byTable.get(qiKey(r.table)) ?? []), r]);
+	/** Tables joined to others through a junction in an internal schema (PostgREST knows, but hides, those). */
+	const internalJunctionEnds: QualifiedName[] = [];
+	const internalFks = new Map<string, QualifiedName[]>();
+	for (const row of fkRows) {
+		if (schemas.includes(row.schema)) continue;
+		const key = `${row.schema}.${row.name}`;
+		internalFks.set(key, [...(internalFks.get(key) ?? []), { schema: row.fschema, name: row.fname }]);
+	}
+	for (const ends of internalFks.values()) if (ends.length > 1) internalJunctionEnds.push(...ends);
 	for (const [junctionKey, rels] of byTable) {
 		const junction = tables.get(junctionKey);
 		if (!junction) continue;
@@ -497,10 +508,15 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 	const relationships = new Map<string, Relationship[]>();
 	for (const r of all) {
 		if (!schemas.includes(r.foreignTable.schema)) continue;
-		if (r.junction && !schemas.includes(r.junction.table.schema)) continue;
 		const key = qiKey(r.table);
+		if (r.junction && !schemas.includes(r.junction.table.schema)) {
+			// Kept as a table with relationships, none usable (PostgREST then suggests no other table).
+			if (!relationships.has(key)) relationships.set(key, []);
+			continue;
+		}
 		relationships.set(key, [...(relationships.get(key) ?? []), r]);
 	}
+	for (const end of internalJunctionEnds) if (!relationships.has(qiKey(end))) relationships.set(qiKey(end), []);
 	for (const list of relationships.values()) list.sort(compareRelationships);
 
 	const routines = new Map<string, Routine[]>();
