@@ -322,9 +322,12 @@ function buildNode(
 	// An embed that selects nothing but empty embeds is empty itself (PostgREST leaves it out).
 	if (!root && node.fields.length === 0 && node.children.every((c) => c.empty)) node.empty = true;
 	if (!items.length || node.fields.length === 0 && node.children.length === 0) node.fields.push({ kind: 'star' });
-	// Aggregates in a to-one spread are applied by the parent, grouped by its other columns.
+	const aggregated = (n: ReadNode) => n.fields.some((f) => (f.kind === 'field' && f.aggregate) || f.kind === 'countAll');
+	if (spread && !node.toOne && aggregated(node)) throw apiRequestError.notImplemented('Aggregates are not implemented for one-to-many or many-to-many spreads.');
+	// Aggregates in a to-one spread are applied by the parent, grouped by its other columns;
+	// through spreads of spreads, by the first parent that is no to-one spread.
 	for (const child of node.children) {
-		if (child.spread && child.toOne && child.fields.some((f) => f.kind === 'field' && f.aggregate)) {
+		if (child.spread && child.toOne && (aggregated(child) || child.hasAggregates)) {
 			child.hoisted = true;
 			child.hasAggregates = false;
 			node.hasAggregates = true;

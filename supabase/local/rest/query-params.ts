@@ -521,13 +521,14 @@ function columnList(p: Parser): string[] {
 /**
  * Runs a parser over the whole input, translating a failure into PGRST100. PostgREST's
  * select and logic tree parsers do not demand the end of the input: what follows an
- * unmatched `)` is ignored (`select=a,b(c))`); `closeEnds` does the same.
+ * unmatched `)` or after an embed's closing one is ignored (`select=a,b(c))`,
+ * `select=a,b(c)'`); `closeEnds` does the same.
  */
 function run<T>(label: string, input: string, fn: (p: Parser) => T, closeEnds = false): T {
 	const p = new Parser(input);
 	try {
 		const out = fn(p);
-		if (!p.eof && !(closeEnds && p.peek() === ')')) p.fail('end of input');
+		if (!p.eof && !(closeEnds && (p.peek() === ')' || p.s[p.pos - 1] === ')'))) p.fail('end of input');
 		return out;
 	} catch (error) {
 		if (!(error instanceof Fail)) throw error;

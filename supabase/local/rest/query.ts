@@ -100,6 +100,8 @@ function selectItemSql(alias: string, field: SelectField, params: Params, expand
 		if (expandStar) return [...expandStar.columns.keys()].map((c) => `${ident(alias)}.${ident(c)}`).join(', ');
 		return `${ident(alias)}.*`;
 	}
+	// A hoisted count(): the parent counts the rows that matched.
+	if (field.kind === 'countAll' && hoisted) return `1 AS ${ident(field.outName)}`;
 	if (field.kind === 'countAll') return `pg_catalog.count(*)${field.aggregateCast ? `::${castType(field.aggregateCast)}` : ''} AS ${ident(field.outName)}`;
 	let sql = fieldSql(alias, field.ref, params);
 	if (field.cast) sql = `CAST(${sql} AS ${castType(field.cast)})`;
@@ -232,9 +234,14 @@ function spreadColumns(node: ReadNode): { name: string; aggregate?: string; aggr
 	for (const f of node.fields) {
 		if (f.kind === 'star') columns.push(...[...node.table.columns.keys()].map((name) => ({ name })));
 		else if (f.kind === 'field' && f.aggregate && node.hoisted) columns.push({ name: f.outName, aggregate: f.aggregate, aggregateCast: f.aggregateCast });
+		else if (f.kind === 'countAll' && node.hoisted) columns.push({ name: f.outName, aggregate: 'count', aggregateCast: f.aggregateCast });
 		else columns.push({ name: f.outName });
 	}
-	for (const child of node.children) if (!child.empty) columns.push(...(child.spread ? outputNames(child) : [child.outName]).map((name) => ({ name })));
+	for (const child of node.children) {
+		if (child.empty) continue;
+		if (child.spread && child.hoisted) columns.push(...spreadColumns(child));
+		else columns.push(...(child.spread ? outputNames(child) : [child.outName]).map((name) => ({ name })));
+	}
 	return columns;
 }
 
