@@ -51,8 +51,10 @@ function conditionSql(node: ReadNode, alias: string, cond: Condition, params: Pa
 	}
 	if (cond.kind === 'embedNull') {
 		const j = ident(cond.child.joinAlias);
-		const target = cond.child.toOne ? j : `${j}.${j}`;
-		return `${target} IS ${cond.isNull ? 'NOT ' : ''}DISTINCT FROM NULL`.replace('IS NOT DISTINCT FROM NULL', 'IS NULL').replace('IS DISTINCT FROM NULL', 'IS NOT NULL');
+		// A to-one embed is the joined row: `row IS NOT NULL` would also drop a row whose
+		// selected columns are all null, so it is compared as a whole.
+		if (cond.child.toOne) return `${j} IS ${cond.isNull ? 'NOT ' : ''}DISTINCT FROM NULL`;
+		return `${j}.${j} IS ${cond.isNull ? '' : 'NOT '}NULL`;
 	}
 	const op = cond.expr.operation;
 	let field = fieldSql(alias, cond.ref, params);
