@@ -147,8 +147,10 @@ class Parser {
 			if (this.startsWith('->>')) arrow = '->>';
 			else if (this.startsWith('->')) arrow = '->';
 			else return ops;
-			const save = this.pos;
 			this.pos += arrow.length;
+			// After an arrow an operand must follow (PostgREST: `try pJIdx <|> try pJKey`): an
+			// index, else a key; when neither fits, the failure that got further is reported.
+			const start = this.pos;
 			const idx = /^-?\d+/.exec(this.s.slice(this.pos));
 			const after = idx ? this.pos + idx[0].length : -1;
 			if (idx && (after >= this.s.length || ['->', '::', '.', ','].some((t) => this.s.startsWith(t, after)))) {
@@ -156,10 +158,18 @@ class Parser {
 				ops.push({ arrow, key: idx[0], index: true });
 				continue;
 			}
-			const key = this.attempt(() => this.jsonKey());
-			if (key === undefined) {
-				this.pos = save;
-				return ops;
+			let indexFail: Fail;
+			if (idx) indexFail = new Fail(after, ['digit', '"->"', '"::"', '"."', '","', 'end of input']);
+			else if (this.peek() === '-') indexFail = new Fail(start + 1, ['digit']);
+			else indexFail = new Fail(start, ['"-"', 'digit']);
+			let key: string;
+			try {
+				key = this.jsonKey();
+			} catch (error) {
+				if (!(error instanceof Fail)) throw error;
+				if (error.pos > indexFail.pos) throw error;
+				if (error.pos < indexFail.pos) throw indexFail;
+				throw new Fail(error.pos, [...indexFail.expected, ...error.expected]);
 			}
 			ops.push({ arrow, key, index: false });
 		}
@@ -536,10 +546,20 @@ function run<T>(label: string, input: string, fn: (p: Parser) => T, closeEnds = 
 	}
 }
 
+/** Haskell's `show` of a Char (quote `'`) or of a one-character String (quote `"`). */
+function haskellShow(code: number, quote: string): string {
+	const ch = String.fromCodePoint(code);
+	if (ch === quote || ch === '\\') return `${quote}\\${ch}${quote}`;
+	if (code < 32 || code > 126) return `${quote}\\${code}${quote}`;
+	return `${quote}${ch}${quote}`;
+}
+
 function parseError(label: string, input: string, fail: Fail): PgrstError {
-	const ch = input[fail.pos];
-	const unexpected = ch === undefined ? 'unexpected end of input' : `unexpected ${JSON.stringify(ch)}`;
+	const ch = input.codePointAt(fail.pos);
 	const expected = [...new Set(fail.expected)];
+	// Parsec's `eof` fails through `notFollowedBy`, which shows the character as a Haskell
+	// Char ('t'); other parsers show it as a one-character String ("t").
+	const unexpected = ch === undefined ? 'unexpected end of input' : `unexpected ${haskellShow(ch, expected.includes('end of input') ? "'" : '"')}`;
 	const expecting = expected.length
 		? ` expecting ${expected.length > 1 ? `${expected.slice(0, -1).join(', ')} or ${expected.at(-1)}` : expected[0]}`
 		: '';
