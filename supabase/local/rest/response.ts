@@ -99,10 +99,17 @@ export function send(res: ServerResponse, status: number, headers: Record<string
 	const out: Record<string, string> = { ...headers };
 	if (body !== null) out['content-length'] = String(Buffer.byteLength(body));
 	// Names beyond Latin-1 (a `Content-Location` or `Content-Profile` in Arabic) leave as
-	// PostgREST sends them, UTF-8 bytes, instead of making Node refuse the header.
-	for (const k in out) if (/[^\u0000-\u00ff]/.test(out[k])) out[k] = Buffer.from(out[k], 'utf8').toString('latin1');
+	// PostgREST sends them, UTF-8 bytes, instead of making Node refuse the header. The body
+	// then goes as bytes: Node writes a string body in one piece with the head, both UTF-8.
+	let bytes = false;
+	for (const k in out) {
+		if (/[^\u0000-\u00ff]/.test(out[k])) {
+			out[k] = Buffer.from(out[k], 'utf8').toString('latin1');
+			bytes = true;
+		}
+	}
 	res.writeHead(status, out);
-	res.end(head || body === null ? undefined : body);
+	res.end(head || body === null ? undefined : bytes ? Buffer.from(body) : body);
 }
 
 export function sendError(res: ServerResponse, error: PgrstError) {
