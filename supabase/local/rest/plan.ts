@@ -20,6 +20,10 @@ export interface FieldRef {
 	computed?: Routine;
 	/** The column is a tsvector (fts operators apply directly). */
 	tsvector: boolean;
+	/** Data representation: the function writing the column out as json. */
+	jsonRep?: string;
+	/** Data representation: the function reading a filter value (text) into the column's type. */
+	textRep?: string;
 }
 
 export type SelectField =
@@ -155,11 +159,24 @@ function resolveField(cache: SchemaCache, table: Table, field: Field, alias: str
 	const column = table.columns.get(field.name);
 	if (column) {
 		const isJson = column.udt === 'json' || column.udt === 'jsonb';
-		return { column: field.name, json: field.json, toJson: field.json.length > 0 && (!isJson || column.isArray), tsvector: column.udt === 'tsvector' };
+		const ref: FieldRef = { column: field.name, json: field.json, toJson: field.json.length > 0 && (!isJson || column.isArray), tsvector: column.udt === 'tsvector' };
+		if (!field.json.length && cache.representations.size) {
+			ref.jsonRep = cache.representations.get(`${column.type}|json`);
+			ref.textRep = cache.representations.get(`text|${column.type}`);
+		}
+		return ref;
 	}
 	const computed = cache.computedFields.get(qiKey(table))?.get(field.name);
 	if (computed) return { column: field.name, json: field.json, toJson: field.json.length > 0 && !/^jsonb?$/.test(computed.returnType), computed, tsvector: computed.returnType === 'tsvector' };
 	throw columnMissing(table, field.name, alias);
+}
+
+/** `*`, or, when a column has a data representation, every column (each written out through it). */
+function starFields(ctx: PlanContext, table: Table, alias: string): SelectField[] {
+	if (!ctx.cache.representations.size) return [{ kind: 'star' }];
+	const refs = [...table.columns.keys()].map((name) => resolveField(ctx.cache, table, { name, json: [] }, alias));
+	if (!refs.some((ref) => ref.jsonRep)) return [{ kind: 'star' }];
+	return refs.map((ref) => ({ kind: 'field', ref, outName: ref.column }));
 }
 
 /** The output key of a selected field: its alias, else the last JSON key, else the column. */
@@ -283,7 +300,7 @@ function buildNode(
 				if (item.aggregate === 'count') {
 					node.fields.push({ kind: 'countAll', aggregateCast: item.aggregateCast, outName: item.alias ?? 'count' });
 					node.hasAggregates = true;
-				} else node.fields.push({ kind: 'star' });
+				} else node.fields.push(...starFields(ctx, table, node.alias));
 				continue;
 			}
 			if (item.field.name === 'count' && !item.field.json.length && !item.aggregate && !table.columns.has('count') && !ctx.cache.computedFields.get(qiKey(table))?.has('count')) {
@@ -321,7 +338,7 @@ function buildNode(
 	}
 	// An embed that selects nothing but empty embeds is empty itself (PostgREST leaves it out).
 	if (!root && node.fields.length === 0 && node.children.every((c) => c.empty)) node.empty = true;
-	if (!items.length || node.fields.length === 0 && node.children.length === 0) node.fields.push({ kind: 'star' });
+	if (!items.length || node.fields.length === 0 && node.children.length === 0) node.fields.push(...starFields(ctx, table, node.alias));
 	const aggregated = (n: ReadNode) => n.fields.some((f) => (f.kind === 'field' && f.aggregate) || f.kind === 'countAll');
 	if (spread && !node.toOne && aggregated(node)) throw apiRequestError.notImplemented('Aggregates are not implemented for one-to-many or many-to-many spreads.');
 	// Aggregates in a to-one spread are applied by the parent, grouped by its other columns;

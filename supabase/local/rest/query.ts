@@ -58,25 +58,32 @@ function conditionSql(node: ReadNode, alias: string, cond: Condition, params: Pa
 	}
 	const op = cond.expr.operation;
 	let field = fieldSql(alias, cond.ref, params);
+	// A data representation reads the filter's text into the column's type.
+	const rep = cond.ref.textRep;
+	const value = (v: string) => (rep ? `${rep}(${params.add(v)}::text)` : params.add(v));
 	let sql: string;
 	switch (op.kind) {
 		case 'quant': {
-			const value = op.op === 'like' || op.op === 'ilike' ? op.value.replace(/\*/g, '%') : op.value;
-			const p = params.add(value);
+			const like = op.op === 'like' || op.op === 'ilike' || op.op === 'match' || op.op === 'imatch';
+			const p = like ? params.add(op.op === 'like' || op.op === 'ilike' ? op.value.replace(/\*/g, '%') : op.value) : value(op.value);
 			sql = `${field} ${QUANT_SQL[op.op]} ${op.quantifier ? `${op.quantifier.toUpperCase()}(${p})` : p}`;
 			break;
 		}
 		case 'simple':
-			sql = `${field} ${SIMPLE_SQL[op.op]} ${params.add(op.value)}`;
+			sql = `${field} ${SIMPLE_SQL[op.op]} ${value(op.value)}`;
 			break;
 		case 'in':
-			sql = op.values.length === 1 && op.values[0] === '' ? `${field} = ANY('{}')` : `${field} = ANY(${params.add(arrayLiteral(op.values))})`;
+			sql = op.values.length === 1 && op.values[0] === ''
+				? `${field} = ANY('{}')`
+				: rep
+					? `${field} = ANY(ARRAY(SELECT ${rep}(v) FROM unnest(${params.add(arrayLiteral(op.values))}::text[]) v))`
+					: `${field} = ANY(${params.add(arrayLiteral(op.values))})`;
 			break;
 		case 'is':
 			sql = `${field} IS ${IS_SQL[op.value]}`;
 			break;
 		case 'isdistinct':
-			sql = `${field} IS DISTINCT FROM ${params.add(op.value)}`;
+			sql = `${field} IS DISTINCT FROM ${value(op.value)}`;
 			break;
 		case 'fts': {
 			const lang = op.language !== undefined ? `${params.add(op.language)}::regconfig, ` : '';
@@ -106,6 +113,7 @@ function selectItemSql(alias: string, field: SelectField, params: Params, expand
 	if (field.kind === 'countAll' && hoisted) return `1 AS ${ident(field.outName)}`;
 	if (field.kind === 'countAll') return `pg_catalog.count(*)${field.aggregateCast ? `::${castType(field.aggregateCast)}` : ''} AS ${ident(field.outName)}`;
 	let sql = fieldSql(alias, field.ref, params);
+	if (field.ref.jsonRep && !field.aggregate) sql = `${field.ref.jsonRep}(${sql})`;
 	if (field.cast) sql = `CAST(${sql} AS ${castType(field.cast)})`;
 	if (hoisted) return `${sql} AS ${ident(field.outName)}`;
 	if (field.aggregate) sql = `pg_catalog.${field.aggregate}(${sql})`;

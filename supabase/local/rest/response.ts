@@ -103,7 +103,7 @@ export function send(res: ServerResponse, status: number, headers: Record<string
 	// then goes as bytes: Node writes a string body in one piece with the head, both UTF-8.
 	let bytes = false;
 	for (const k in out) {
-		if (/[^\u0000-\u00ff]/.test(out[k])) {
+		if (/[\u0100-\uffff]/.test(out[k])) {
 			out[k] = Buffer.from(out[k], 'utf8').toString('latin1');
 			bytes = true;
 		}

@@ -162,6 +162,8 @@ export interface SchemaCache {
 	roleSettings: Map<string, [string, string][]>;
 	/** `pgrst.*` settings of the authenticator role (in-database config). */
 	settings: Map<string, string>;
+	/** Data representations: `source|target` type → cast function (`domain|json`, `text|domain`, `json|domain`). */
+	representations: Map<string, string>;
 }
 
 export const qiKey = (q: QualifiedName) => `${q.schema}.${q.name}`;
@@ -169,7 +171,8 @@ export const qiKey = (q: QualifiedName) => `${q.schema}.${q.name}`;
 const TABLES_SQL = `
 select n.nspname as schema, c.relname as name, c.relkind::text as kind, c.oid::int8::text as oid,
   coalesce((select json_agg(json_build_object(
-      'name', a.attname, 'type', format_type(a.atttypid, a.atttypmod),
+      'name', a.attname, 'type', case when coalesce(et.typnamespace, t.typnamespace) = 'pg_catalog'::regnamespace then format_type(a.atttypid, a.atttypmod)
+        else format('%I.%I', (select tn.nspname from pg_namespace tn where tn.oid = coalesce(et.typnamespace, t.typnamespace)), coalesce(et.typname, t.typname)) || case when et.oid is null then '' else '[]' end end,
       'udt', coalesce(et.typname, case when t.typtype = 'd' then (
           with recursive d(base) as (select t.typbasetype union all select bt.typbasetype from d join pg_type bt on bt.oid = d.base where bt.typtype = 'd')
           select bt.typname from d join pg_type bt on bt.oid = d.base where bt.typtype <> 'd') else t.typname end), 'nullable', not a.attnotnull,
@@ -234,6 +237,22 @@ select p.oid::int8::text as oid, n.nspname as schema, p.proname as name, p.prore
   p.pronargdefaults as n_defaults, p.provariadic <> 0 as variadic, coalesce(p.proconfig, '{}') as config
 from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_type rt on rt.oid = p.prorettype
 where n.nspname = any($1::text[]) and p.prokind = 'f'`;
+
+/**
+ * PostgREST's data representations: implicit casts through a function from a domain to
+ * json (how its values are written out) and from text or json to a domain (how filter
+ * values and bodies are read), keyed `source|target` with types named as Column.type.
+ */
+const REPRESENTATIONS_SQL = `
+select case when sn.nspname = 'pg_catalog' then st.typname::text else format('%I.%I', sn.nspname, st.typname) end as source,
+  case when tn.nspname = 'pg_catalog' then tt.typname::text else format('%I.%I', tn.nspname, tt.typname) end as target,
+  format('%I.%I', pn.nspname, p.proname) as function
+from pg_cast c
+join pg_type st on st.oid = c.castsource join pg_namespace sn on sn.oid = st.typnamespace
+join pg_type tt on tt.oid = c.casttarget join pg_namespace tn on tn.oid = tt.typnamespace
+join pg_proc p on p.oid = c.castfunc join pg_namespace pn on pn.oid = p.pronamespace
+where c.castcontext = 'i' and c.castmethod = 'f'
+  and ((st.typtype = 'd' and c.casttarget in ('json'::regtype, 'text'::regtype)) or (tt.typtype = 'd' and c.castsource in ('json'::regtype, 'text'::regtype)))`;
 
 const ROLES_SQL = `
 select r.rolname, exists (select 1 from pg_roles a where a.rolname = 'authenticator') and pg_has_role('authenticator', r.oid, 'member') and r.rolname <> 'authenticator' as assumable from pg_roles r`;
@@ -324,13 +343,14 @@ export function viewColumnSources(ruleText: string): ViewColumnSource {
 }
 
 export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<SchemaCache> {
-	const [tableRows, fkRows, routineRows, roleRows, settingRows, roleSettingRows] = await Promise.all([
+	const [tableRows, fkRows, routineRows, roleRows, settingRows, roleSettingRows, representationRows] = await Promise.all([
 		db.unsafe(TABLES_SQL, [schemas]),
 		db.unsafe(FKS_SQL),
 		db.unsafe(ROUTINES_SQL, [schemas]),
 		db.unsafe(ROLES_SQL),
 		db.unsafe(SETTINGS_SQL),
-		db.unsafe(ROLE_SETTINGS_SQL)
+		db.unsafe(ROLE_SETTINGS_SQL),
+		db.unsafe(REPRESENTATIONS_SQL)
 	]);
 
 	const tables = new Map<string, Table>();
@@ -593,6 +613,7 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 		assumableRoles: new Set(roleRows.filter((r) => r.assumable).map((r) => r.rolname as string)),
 		roles: new Set(roleRows.map((r) => r.rolname as string)),
 		roleSettings,
+		representations: new Map(representationRows.map((r) => [`${r.source}|${r.target}`, String(r.function)])),
 		settings: new Map(settingRows.map((r) => [String(r.key).slice('pgrst.'.length), String(r.value)]))
 	};
 }
