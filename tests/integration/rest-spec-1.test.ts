@@ -67,6 +67,16 @@ insert into public.spec1_processes values (1, 'A1', 1), (2, 'A2', 1), (3, 'B1', 
 insert into public.spec1_costs values (1, 100), (2, 50), (3, 40);
 insert into public.spec1_supervisions values (1, 10), (2, 10), (3, 10), (3, 20);
 
+create domain public.spec1_color as int;
+create function public.spec1_color(text) returns public.spec1_color immutable language sql
+  as $$ select (('x' || lpad(ltrim($1, '#'), 8, '0'))::bit(32)::int)::public.spec1_color $$;
+create function public.json(public.spec1_color) returns json immutable language sql
+  as $$ select case when $1 is null then to_json(''::text) else to_json('#' || lpad(upper(to_hex($1)), 6, '0')) end $$;
+create cast (public.spec1_color as json) with function public.json(public.spec1_color) as implicit;
+create cast (text as public.spec1_color) with function public.spec1_color(text) as implicit;
+create table public.spec1_labels (id int primary key, color public.spec1_color);
+insert into public.spec1_labels values (1, 0), (2, 256), (3, 123456), (4, null);
+
 create table public."موارد" ("هویت" int);
 insert into public."موارد" values (1);
 
@@ -243,6 +253,32 @@ describe('REST reads as PostgREST spec suite pins them down', () => {
 			expect(res.status).toBe(200);
 			expect(await res.json()).toEqual([{ هویت: 1 }]);
 			expect(Buffer.from(res.headers.get('content-location')!, 'latin1').toString('utf8')).toBe('/موارد');
+		});
+	});
+
+	describe('data representations', () => {
+		it('writes a domain out through its implicit cast to json, under * too', async () => {
+			const listed = await db.from('spec1_labels').select('id, shade:color').order('id');
+			expect(listed.error).toBeNull();
+			expect(listed.data).toEqual([
+				{ id: 1, shade: '#000000' },
+				{ id: 2, shade: '#000100' },
+				{ id: 3, shade: '#01E240' },
+				{ id: 4, shade: '' }
+			]);
+			const star = await db.from('spec1_labels').select().eq('id', 2);
+			expect(star.data).toEqual([{ id: 2, color: '#000100' }]);
+			const cast = await db.from('spec1_labels').select('color::text').eq('id', 2);
+			expect(cast.data).toEqual([{ color: '"#000100"' }]);
+		});
+
+		it('reads filter values through the implicit cast from text', async () => {
+			const eq = await db.from('spec1_labels').select('id').eq('color', '#000100');
+			expect(eq.error).toBeNull();
+			expect(eq.data).toEqual([{ id: 2 }]);
+			const list = await db.from('spec1_labels').select('id').in('color', ['000100', '01E240']).order('id');
+			expect(list.error).toBeNull();
+			expect(list.data).toEqual([{ id: 2 }, { id: 3 }]);
 		});
 	});
 
