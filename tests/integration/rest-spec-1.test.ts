@@ -76,6 +76,10 @@ create cast (public.spec1_color as json) with function public.json(public.spec1_
 create cast (text as public.spec1_color) with function public.spec1_color(text) as implicit;
 create table public.spec1_labels (id int primary key, color public.spec1_color);
 insert into public.spec1_labels values (1, 0), (2, 256), (3, 123456), (4, null);
+create function public.spec1_color(json) returns public.spec1_color immutable language sql as $$ select public.spec1_color($1 #>> '{}') $$;
+create cast (json as public.spec1_color) with function public.spec1_color(json) as implicit;
+create table public.spec1_swatches (id int primary key, color public.spec1_color);
+grant insert, update on public.spec1_swatches to anon;
 
 create table public."موارد" ("هویت" int);
 insert into public."موارد" values (1);
@@ -270,6 +274,20 @@ describe('REST reads as PostgREST spec suite pins them down', () => {
 			expect(star.data).toEqual([{ id: 2, color: '#000100' }]);
 			const cast = await db.from('spec1_labels').select('color::text').eq('id', 2);
 			expect(cast.data).toEqual([{ color: '"#000100"' }]);
+		});
+
+		it('reads body values through the implicit cast from json, in inserts and updates', async () => {
+			const inserted = await db.from('spec1_swatches').insert([{ id: 1, color: '#01E240' }, { id: 2, color: '#000100' }]).select('id, color');
+			expect(inserted.error).toBeNull();
+			expect(inserted.data).toEqual([
+				{ id: 1, color: '#01E240' },
+				{ id: 2, color: '#000100' }
+			]);
+			const updated = await db.from('spec1_swatches').update({ color: '#FF0000' }).eq('id', 2).select('id, color::text');
+			expect(updated.error).toBeNull();
+			expect(updated.data).toEqual([{ id: 2, color: '"#FF0000"' }]);
+			const raw = await db.from('spec1_swatches').select('id').eq('color', 'FF0000');
+			expect(raw.data).toEqual([{ id: 2 }]);
 		});
 
 		it('reads filter values through the implicit cast from text', async () => {

@@ -319,8 +319,14 @@ export function plannedCountStatement(root: ReadNode): Statement {
 function payloadSource(table: Table, columns: string[], json: string, isObject: boolean, applyDefaults: boolean, params: Params): string {
 	const p = params.add(json);
 	if (!columns.length) return `FROM (SELECT ${p}::text::json AS json_data) pgrst_payload, LATERAL ${isObject ? '(VALUES (1))' : 'json_array_elements(pgrst_payload.json_data)'} pgrst_body`;
-	const typed = columns.map((c) => `${ident(c)} ${table.columns.get(c)!.type}`).join(', ');
-	const names = columns.map(ident).join(', ');
+	// A column with a data representation is read as json, then through its parser.
+	const typed = columns.map((c) => `${ident(c)} ${table.columns.get(c)!.jsonParser ? (applyDefaults ? 'jsonb' : 'json') : table.columns.get(c)!.type}`).join(', ');
+	const names = columns
+		.map((c) => {
+			const parser = table.columns.get(c)!.jsonParser;
+			return parser ? `${parser}(${ident(c)}${applyDefaults ? '::json' : ''}) AS ${ident(c)}` : ident(c);
+		})
+		.join(', ');
 	if (applyDefaults) {
 		const defaults = columns
 			.filter((c) => table.columns.get(c)!.default !== null)

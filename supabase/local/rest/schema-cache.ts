@@ -19,6 +19,8 @@ export interface Column {
 	default: string | null;
 	generated: boolean;
 	isArray: boolean;
+	/** Data representation: the function reading the column's value from a json body. */
+	jsonParser?: string;
 }
 
 export interface Table {
@@ -353,12 +355,17 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 		db.unsafe(REPRESENTATIONS_SQL)
 	]);
 
+	const representations = new Map<string, string>(representationRows.map((r) => [`${r.source}|${r.target}`, String(r.function)]));
 	const tables = new Map<string, Table>();
 	const oidOf = new Map<string, QualifiedName>();
 	const views: { qi: QualifiedName; sources: ViewColumnSource }[] = [];
 	for (const row of tableRows) {
 		const columns = new Map<string, Column>();
-		for (const c of row.columns as Column[]) columns.set(c.name, c);
+		for (const c of row.columns as Column[]) {
+			const parser = representations.get(`json|${c.type}`);
+			if (parser) c.jsonParser = parser;
+			columns.set(c.name, c);
+		}
 		const table: Table = {
 			schema: row.schema,
 			name: row.name,
@@ -613,7 +620,7 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 		assumableRoles: new Set(roleRows.filter((r) => r.assumable).map((r) => r.rolname as string)),
 		roles: new Set(roleRows.map((r) => r.rolname as string)),
 		roleSettings,
-		representations: new Map(representationRows.map((r) => [`${r.source}|${r.target}`, String(r.function)])),
+		representations,
 		settings: new Map(settingRows.map((r) => [String(r.key).slice('pgrst.'.length), String(r.value)]))
 	};
 }
