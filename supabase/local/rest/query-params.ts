@@ -530,15 +530,15 @@ function columnList(p: Parser): string[] {
 
 /**
  * Runs a parser over the whole input, translating a failure into PGRST100. PostgREST's
- * select and logic tree parsers do not demand the end of the input: what follows an
- * unmatched `)` or after an embed's closing one is ignored (`select=a,b(c))`,
- * `select=a,b(c)'`); `closeEnds` does the same.
+ * select and logic tree parsers do not demand the end of the input: what a complete
+ * logic tree leaves is ignored, and so is what follows an unmatched `)` or a last embed's
+ * closing one in a select (`select=a,b(c))`, `select=a,b(c)'`); `ignoreRest` says when.
  */
-function run<T>(label: string, input: string, fn: (p: Parser) => T, closeEnds = false): T {
+function run<T>(label: string, input: string, fn: (p: Parser) => T, ignoreRest?: (out: T, p: Parser) => boolean): T {
 	const p = new Parser(input);
 	try {
 		const out = fn(p);
-		if (!p.eof && !(closeEnds && (p.peek() === ')' || p.s[p.pos - 1] === ')'))) p.fail('end of input');
+		if (!p.eof && !ignoreRest?.(out, p)) p.fail('end of input');
 		return out;
 	} catch (error) {
 		if (!(error instanceof Fail)) throw error;
@@ -566,12 +566,13 @@ function parseError(label: string, input: string, fail: Fail): PgrstError {
 	return apiRequestError.queryParam(`"${label}" (line 1, column ${fail.pos + 1})`, `${unexpected}${expecting}`);
 }
 
-export const parseSelect = (input: string) => run(`failed to parse select parameter (${input})`, input, selectForest, true);
+export const parseSelect = (input: string) =>
+	run(`failed to parse select parameter (${input})`, input, selectForest, (items, p) => p.peek() === ')' || items.at(-1)?.kind === 'relation' || items.at(-1)?.kind === 'spread');
 export const parseFilterValue = (input: string) => run(`failed to parse filter (${input})`, input, (p) => opExpr(p, restOfInput));
 export const parseOrder = (input: string) => run(`failed to parse order (${input})`, input, orderTerms);
 export const parseColumns = (input: string, param = 'columns') => run(`failed to parse ${param} parameter (${input})`, input, columnList);
 export const parseLogicTree = (key: string, input: string) =>
-	run(`failed to parse logic tree (${input})`, key + input, (p) => logicTree(p), true);
+	run(`failed to parse logic tree (${input})`, key + input, (p) => logicTree(p), () => true);
 
 /** A filter key: `col`, `col->json->>path`, `embed.col`, `embed.sub.col`. */
 export function parseTreePath(key: string): { path: string[]; field: Field } {
