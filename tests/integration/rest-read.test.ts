@@ -81,6 +81,7 @@ describe('REST reads', () => {
 			expect(data).toEqual([{ title: 'Rashomon', actors: [{ name: 'Toshiro Mifune' }, { name: 'Takashi Shimura' }] }]);
 		});
 
+		// Candidates in PostgREST's order of relationships (by constraint name here).
 		it('asks for a hint when two foreign keys lead to the same table (PGRST201, 300)', async () => {
 			const { data, error, status } = await db.from('films').select('title, people(name)').eq('id', 1);
 			expect(data).toBeNull();
@@ -88,11 +89,11 @@ describe('REST reads', () => {
 			expect(error).toMatchObject({
 				code: 'PGRST201',
 				message: "Could not embed because more than one relationship was found for 'films' and 'people'",
-				hint: "Try changing 'people' to one of the following: 'people!films_writer_id_fkey', 'people!films_producer_id_fkey'. Find the desired relationship in the 'details' key."
+				hint: "Try changing 'people' to one of the following: 'people!films_producer_id_fkey', 'people!films_writer_id_fkey'. Find the desired relationship in the 'details' key."
 			});
 			expect(error!.details).toEqual([
-				{ embedding: 'films with people', cardinality: 'many-to-one', relationship: 'films_writer_id_fkey using films(writer_id) and people(id)' },
-				{ embedding: 'films with people', cardinality: 'many-to-one', relationship: 'films_producer_id_fkey using films(producer_id) and people(id)' }
+				{ embedding: 'films with people', cardinality: 'many-to-one', relationship: 'films_producer_id_fkey using films(producer_id) and people(id)' },
+				{ embedding: 'films with people', cardinality: 'many-to-one', relationship: 'films_writer_id_fkey using films(writer_id) and people(id)' }
 			]);
 		});
 

@@ -355,7 +355,8 @@ export class RestService {
 			if (planned) {
 				const plannedRows = plannedRowsOf(after[0]);
 				if (prefer.count === 'planned') total = plannedRows;
-				else if (maxRows !== null && total !== null && total > maxRows && plannedRows !== null) total = Math.max(total, plannedRows);
+				// PostgREST compares with `Maybe`: with no max-rows every count is "above" it.
+				else if ((maxRows === null || (total !== null && total > maxRows)) && total !== null && plannedRows !== null) total = Math.max(total, plannedRows);
 			}
 			if (media.format === 'object' && pageTotal !== 1) throw apiRequestError.singularity(pageTotal);
 			const { status, contentRange: range } = rangeStatus(request.topRange.offset, pageTotal, total);

@@ -20,6 +20,10 @@ export interface FieldRef {
 	computed?: Routine;
 	/** The column is a tsvector (fts operators apply directly). */
 	tsvector: boolean;
+	/** Data representation: the function writing the column out as json. */
+	jsonRep?: string;
+	/** Data representation: the function reading a filter value (text) into the column's type. */
+	textRep?: string;
 }
 
 export type SelectField =
@@ -155,11 +159,24 @@ function resolveField(cache: SchemaCache, table: Table, field: Field, alias: str
 	const column = table.columns.get(field.name);
 	if (column) {
 		const isJson = column.udt === 'json' || column.udt === 'jsonb';
-		return { column: field.name, json: field.json, toJson: field.json.length > 0 && (!isJson || column.isArray), tsvector: column.udt === 'tsvector' };
+		const ref: FieldRef = { column: field.name, json: field.json, toJson: field.json.length > 0 && (!isJson || column.isArray), tsvector: column.udt === 'tsvector' };
+		if (!field.json.length && cache.representations.size) {
+			ref.jsonRep = cache.representations.get(`${column.type}|json`);
+			ref.textRep = cache.representations.get(`text|${column.type}`);
+		}
+		return ref;
 	}
 	const computed = cache.computedFields.get(qiKey(table))?.get(field.name);
 	if (computed) return { column: field.name, json: field.json, toJson: field.json.length > 0 && !/^jsonb?$/.test(computed.returnType), computed, tsvector: computed.returnType === 'tsvector' };
 	throw columnMissing(table, field.name, alias);
+}
+
+/** `*`, or, when a column has a data representation, every column (each written out through it). */
+function starFields(ctx: PlanContext, table: Table, alias: string): SelectField[] {
+	if (!ctx.cache.representations.size) return [{ kind: 'star' }];
+	const refs = [...table.columns.keys()].map((name) => resolveField(ctx.cache, table, { name, json: [] }, alias));
+	if (!refs.some((ref) => ref.jsonRep)) return [{ kind: 'star' }];
+	return refs.map((ref) => ({ kind: 'field', ref, outName: ref.column }));
 }
 
 /** The output key of a selected field: its alias, else the last JSON key, else the column. */
@@ -218,7 +235,7 @@ function findRelationship(cache: SchemaCache, schema: string, origin: Table, tar
 	if (matches.length === 1) return matches[0];
 	if (matches.length > 1) throw schemaCacheError.ambiguousRel(origin.name, target, matches.map(summary), matches.map(hintOf));
 	let suggestion: string | null = null;
-	if (rels.length) {
+	if (cache.relationships.has(qiKey(origin))) {
 		const s = closest(target, [...new Set(rels.map((r) => r.foreignTable.name))], 0.4);
 		if (s && s !== target) suggestion = `Perhaps you meant '${s}' instead of '${target}'.`;
 	} else {
@@ -236,6 +253,8 @@ export interface PlanContext {
 	schema: string;
 	aggregatesEnabled: boolean;
 	counter: { n: number };
+	/** An unknown selected column: PostgREST leaves columns to PostgreSQL, so relationship errors of the whole tree come first. */
+	missingColumn?: PgrstError;
 }
 
 function buildNode(
@@ -281,7 +300,7 @@ function buildNode(
 				if (item.aggregate === 'count') {
 					node.fields.push({ kind: 'countAll', aggregateCast: item.aggregateCast, outName: item.alias ?? 'count' });
 					node.hasAggregates = true;
-				} else node.fields.push({ kind: 'star' });
+				} else node.fields.push(...starFields(ctx, table, node.alias));
 				continue;
 			}
 			if (item.field.name === 'count' && !item.field.json.length && !item.aggregate && !table.columns.has('count') && !ctx.cache.computedFields.get(qiKey(table))?.has('count')) {
@@ -289,7 +308,14 @@ function buildNode(
 				node.fields.push({ kind: 'countAll', aggregateCast: item.cast, outName: item.alias ?? 'count' });
 				continue;
 			}
-			const ref = resolveField(ctx.cache, table, item.field, node.alias);
+			let ref: FieldRef;
+			try {
+				ref = resolveField(ctx.cache, table, item.field, node.alias);
+			} catch (error) {
+				if (!(error instanceof PgrstError) || error.code !== '42703') throw error;
+				ctx.missingColumn ??= error;
+				continue;
+			}
 			const outName = item.aggregate && item.alias === undefined ? item.aggregate : outNameOf(item.field, item.alias);
 			node.fields.push({ kind: 'field', ref, cast: item.cast, aggregate: item.aggregate, aggregateCast: item.aggregateCast, outName });
 			if (item.aggregate) node.hasAggregates = true;
@@ -310,10 +336,15 @@ function buildNode(
 		const child = buildNode(ctx, target, item.children, item.name, childOut, relationship, null, item.join ?? 'left', item.kind === 'spread', depth + 1, joinAlias);
 		node.children.push(child);
 	}
-	if (!items.length || node.fields.length === 0 && node.children.length === 0) node.fields.push({ kind: 'star' });
-	// Aggregates in a to-one spread are applied by the parent, grouped by its other columns.
+	// An embed that selects nothing but empty embeds is empty itself (PostgREST leaves it out).
+	if (!root && node.fields.length === 0 && node.children.every((c) => c.empty)) node.empty = true;
+	if (!items.length || node.fields.length === 0 && node.children.length === 0) node.fields.push(...starFields(ctx, table, node.alias));
+	const aggregated = (n: ReadNode) => n.fields.some((f) => (f.kind === 'field' && f.aggregate) || f.kind === 'countAll');
+	if (spread && !node.toOne && aggregated(node)) throw apiRequestError.notImplemented('Aggregates are not implemented for one-to-many or many-to-many spreads.');
+	// Aggregates in a to-one spread are applied by the parent, grouped by its other columns;
+	// through spreads of spreads, by the first parent that is no to-one spread.
 	for (const child of node.children) {
-		if (child.spread && child.toOne && child.fields.some((f) => f.kind === 'field' && f.aggregate)) {
+		if (child.spread && child.toOne && (aggregated(child) || child.hasAggregates)) {
 			child.hoisted = true;
 			child.hasAggregates = false;
 			node.hasAggregates = true;
@@ -370,6 +401,19 @@ function resolveOrder(ctx: PlanContext, node: ReadNode, terms: OrderTerm[]): Ord
 export function readPlan(ctx: PlanContext, table: Table, request: ApiRequest, options: { skipRootFilters?: boolean } = {}): ReadNode {
 	const q = request.query;
 	const root = buildNode(ctx, table, q.select, table.name, table.name, null, null, 'left', false, 0, `${table.name}_root`);
+	try {
+		resolveRequestParts(ctx, root, request, options);
+	} catch (error) {
+		if (ctx.missingColumn && error instanceof PgrstError && error.code === '42703') throw ctx.missingColumn;
+		throw error;
+	}
+	if (ctx.missingColumn) throw ctx.missingColumn;
+	root.range = request.topRange;
+	return root;
+}
+
+function resolveRequestParts(ctx: PlanContext, root: ReadNode, request: ApiRequest, options: { skipRootFilters?: boolean }): void {
+	const q = request.query;
 	for (const { path, field, expr } of q.filters) {
 		if (options.skipRootFilters && !path.length) continue;
 		const node = findChild(root, path);
@@ -388,8 +432,6 @@ export function readPlan(ctx: PlanContext, table: Table, request: ApiRequest, op
 		if (!key) continue;
 		findChild(root, key.split('.')).range = range;
 	}
-	root.range = request.topRange;
-	return root;
 }
 
 // ---- mutations -----------------------------------------------------------------------------

@@ -61,6 +61,14 @@ describe('select parameter', () => {
 			});
 		}
 	});
+
+	it('ignores what follows an unmatched ) or a last embed, as PostgREST parses without demanding the end', () => {
+		expect(parseSelect('id,films(id))')).toEqual(parseSelect('id,films(id)'));
+		expect(parseSelect("id,films(id)'tail")).toEqual(parseSelect('id,films(id)'));
+		expect(parseSelect('id)')).toEqual(parseSelect('id'));
+		expect(() => parseSelect('id,name!hint')).toThrow(PgrstError);
+		expect(parseLogicTree('or', '(a.eq.1,b.eq.2))')).toEqual(parseLogicTree('or', '(a.eq.1,b.eq.2)'));
+	});
 });
 
 describe('filters, logic trees and order', () => {

@@ -147,8 +147,10 @@ class Parser {
 			if (this.startsWith('->>')) arrow = '->>';
 			else if (this.startsWith('->')) arrow = '->';
 			else return ops;
-			const save = this.pos;
 			this.pos += arrow.length;
+			// After an arrow an operand must follow (PostgREST: `try pJIdx <|> try pJKey`): an
+			// index, else a key; when neither fits, the failure that got further is reported.
+			const start = this.pos;
 			const idx = /^-?\d+/.exec(this.s.slice(this.pos));
 			const after = idx ? this.pos + idx[0].length : -1;
 			if (idx && (after >= this.s.length || ['->', '::', '.', ','].some((t) => this.s.startsWith(t, after)))) {
@@ -156,10 +158,18 @@ class Parser {
 				ops.push({ arrow, key: idx[0], index: true });
 				continue;
 			}
-			const key = this.attempt(() => this.jsonKey());
-			if (key === undefined) {
-				this.pos = save;
-				return ops;
+			let indexFail: Fail;
+			if (idx) indexFail = new Fail(after, ['digit', '"->"', '"::"', '"."', '","', 'end of input']);
+			else if (this.peek() === '-') indexFail = new Fail(start + 1, ['digit']);
+			else indexFail = new Fail(start, ['"-"', 'digit']);
+			let key: string;
+			try {
+				key = this.jsonKey();
+			} catch (error) {
+				if (!(error instanceof Fail)) throw error;
+				if (error.pos > indexFail.pos) throw error;
+				if (error.pos < indexFail.pos) throw indexFail;
+				throw new Fail(error.pos, [...indexFail.expected, ...error.expected]);
 			}
 			ops.push({ arrow, key, index: false });
 		}
@@ -466,6 +476,7 @@ function opExpr(p: Parser, value: ValueParser): OpExpr {
 }
 
 function logicTree(p: Parser): LogicTree {
+	const start = p.pos;
 	const stmt = p.attempt((): LogicTree => {
 		const field = p.field();
 		p.expect('.', 'delimiter (.)');
@@ -480,6 +491,9 @@ function logicTree(p: Parser): LogicTree {
 	let op: 'and' | 'or';
 	if (p.startsWith('and')) op = 'and';
 	else if (p.startsWith('or')) op = 'or';
+	else if (p.pos === start && !p.startsWith('"') && !IDENT_CHAR.test(p.peek() ?? ''))
+		// Nothing fits here: Parsec lists what each alternative expected.
+		p.fail('field name (* or [a..z0..9_$])', 'negation operator (not)', 'logic operator (and, or)');
 	else p.fail('logic operator (and, or)');
 	p.pos += op.length;
 	p.ws();
@@ -544,12 +558,17 @@ function columnList(p: Parser): string[] {
 	return names;
 }
 
-/** Runs a parser over the whole input, translating a failure into PGRST100. */
-function run<T>(label: string, input: string, fn: (p: Parser) => T): T {
+/**
+ * Runs a parser over the whole input, translating a failure into PGRST100. PostgREST's
+ * select and logic tree parsers do not demand the end of the input: what a complete
+ * logic tree leaves is ignored, and so is what follows an unmatched `)` or a last embed's
+ * closing one in a select (`select=a,b(c))`, `select=a,b(c)'`); `ignoreRest` says when.
+ */
+function run<T>(label: string, input: string, fn: (p: Parser) => T, ignoreRest?: (out: T, p: Parser) => boolean): T {
 	const p = new Parser(input);
 	try {
 		const out = fn(p);
-		if (!p.eof) p.fail('end of input');
+		if (!p.eof && !ignoreRest?.(out, p)) p.fail('end of input');
 		return out;
 	} catch (error) {
 		if (!(error instanceof Fail)) throw error;
@@ -557,22 +576,33 @@ function run<T>(label: string, input: string, fn: (p: Parser) => T): T {
 	}
 }
 
+/** Haskell's `show` of a Char (quote `'`) or of a one-character String (quote `"`). */
+function haskellShow(code: number, quote: string): string {
+	const ch = String.fromCodePoint(code);
+	if (ch === quote || ch === '\\') return `${quote}\\${ch}${quote}`;
+	if (code < 32 || code > 126) return `${quote}\\${code}${quote}`;
+	return `${quote}${ch}${quote}`;
+}
+
 function parseError(label: string, input: string, fail: Fail): PgrstError {
-	const ch = input[fail.pos];
-	const unexpected = ch === undefined ? 'unexpected end of input' : `unexpected ${JSON.stringify(ch)}`;
+	const ch = input.codePointAt(fail.pos);
 	const expected = [...new Set(fail.expected)];
+	// Parsec's `eof` fails through `notFollowedBy`, which shows the character as a Haskell
+	// Char ('t'); other parsers show it as a one-character String ("t").
+	const unexpected = ch === undefined ? 'unexpected end of input' : `unexpected ${haskellShow(ch, expected.includes('end of input') ? "'" : '"')}`;
 	const expecting = expected.length
 		? ` expecting ${expected.length > 1 ? `${expected.slice(0, -1).join(', ')} or ${expected.at(-1)}` : expected[0]}`
 		: '';
 	return apiRequestError.queryParam(`"${label}" (line 1, column ${fail.pos + 1})`, `${unexpected}${expecting}`);
 }
 
-export const parseSelect = (input: string) => run(`failed to parse select parameter (${input})`, input, selectForest);
+export const parseSelect = (input: string) =>
+	run(`failed to parse select parameter (${input})`, input, selectForest, (items, p) => p.peek() === ')' || items.at(-1)?.kind === 'relation' || items.at(-1)?.kind === 'spread');
 export const parseFilterValue = (input: string) => run(`failed to parse filter (${input})`, input, (p) => opExpr(p, restOfInput));
 export const parseOrder = (input: string) => run(`failed to parse order (${input})`, input, orderTerms);
 export const parseColumns = (input: string, param = 'columns') => run(`failed to parse ${param} parameter (${input})`, input, columnList);
 export const parseLogicTree = (key: string, input: string) =>
-	run(`failed to parse logic tree (${input})`, key + input, (p) => logicTree(p));
+	run(`failed to parse logic tree (${input})`, key + input, (p) => logicTree(p), () => true);
 
 /** A filter key: `col`, `col->json->>path`, `embed.col`, `embed.sub.col`. */
 export function parseTreePath(key: string): { path: string[]; field: Field } {

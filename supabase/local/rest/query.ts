@@ -55,30 +55,39 @@ function conditionSql(node: ReadNode, alias: string, cond: Condition, params: Pa
 	}
 	if (cond.kind === 'embedNull') {
 		const j = ident(cond.child.joinAlias);
-		const target = cond.child.toOne ? j : `${j}.${j}`;
-		return `${target} IS ${cond.isNull ? 'NOT ' : ''}DISTINCT FROM NULL`.replace('IS NOT DISTINCT FROM NULL', 'IS NULL').replace('IS DISTINCT FROM NULL', 'IS NOT NULL');
+		// A to-one embed is the joined row: `row IS NOT NULL` would also drop a row whose
+		// selected columns are all null, so it is compared as a whole.
+		if (cond.child.toOne) return `${j} IS ${cond.isNull ? 'NOT ' : ''}DISTINCT FROM NULL`;
+		return `${j}.${j} IS ${cond.isNull ? '' : 'NOT '}NULL`;
 	}
 	const op = cond.expr.operation;
 	let field = fieldSql(alias, cond.ref, params);
+	// A data representation reads the filter's text into the column's type.
+	const rep = cond.ref.textRep;
+	const value = (v: string) => (rep ? `${rep}(${params.add(v)}::text)` : params.add(v));
 	let sql: string;
 	switch (op.kind) {
 		case 'quant': {
-			const value = op.op === 'like' || op.op === 'ilike' ? op.value.replace(/\*/g, '%') : op.value;
-			const p = params.add(value);
+			const like = op.op === 'like' || op.op === 'ilike' || op.op === 'match' || op.op === 'imatch';
+			const p = like ? params.add(op.op === 'like' || op.op === 'ilike' ? op.value.replace(/\*/g, '%') : op.value) : value(op.value);
 			sql = `${field} ${QUANT_SQL[op.op]} ${op.quantifier ? `${op.quantifier.toUpperCase()}(${p})` : p}`;
 			break;
 		}
 		case 'simple':
-			sql = `${field} ${SIMPLE_SQL[op.op]} ${params.add(op.value)}`;
+			sql = `${field} ${SIMPLE_SQL[op.op]} ${value(op.value)}`;
 			break;
 		case 'in':
-			sql = op.values.length === 1 && op.values[0] === '' ? `${field} = ANY('{}')` : `${field} = ANY(${params.add(arrayLiteral(op.values))})`;
+			sql = op.values.length === 1 && op.values[0] === ''
+				? `${field} = ANY('{}')`
+				: rep
+					? `${field} = ANY(ARRAY(SELECT ${rep}(v) FROM unnest(${params.add(arrayLiteral(op.values))}::text[]) v))`
+					: `${field} = ANY(${params.add(arrayLiteral(op.values))})`;
 			break;
 		case 'is':
 			sql = `${field} IS ${IS_SQL[op.value]}`;
 			break;
 		case 'isdistinct':
-			sql = `${field} IS DISTINCT FROM ${params.add(op.value)}`;
+			sql = `${field} IS DISTINCT FROM ${value(op.value)}`;
 			break;
 		case 'fts': {
 			const lang = op.language !== undefined ? `${params.add(op.language)}::regconfig, ` : '';
@@ -104,8 +113,11 @@ function selectItemSql(alias: string, field: SelectField, params: Params, expand
 		if (expandStar) return [...expandStar.columns.keys()].map((c) => `${ident(alias)}.${ident(c)}`).join(', ');
 		return `${ident(alias)}.*`;
 	}
+	// A hoisted count(): the parent counts the rows that matched.
+	if (field.kind === 'countAll' && hoisted) return `1 AS ${ident(field.outName)}`;
 	if (field.kind === 'countAll') return `pg_catalog.count(*)${field.aggregateCast ? `::${castType(field.aggregateCast)}` : ''} AS ${ident(field.outName)}`;
 	let sql = fieldSql(alias, field.ref, params);
+	if (field.ref.jsonRep && !field.aggregate) sql = `${field.ref.jsonRep}(${sql})`;
 	if (field.cast) sql = `CAST(${sql} AS ${castType(field.cast)})`;
 	if (hoisted) return `${sql} AS ${ident(field.outName)}`;
 	if (field.aggregate) sql = `pg_catalog.${field.aggregate}(${sql})`;
@@ -205,9 +217,11 @@ export function nodeSql(node: ReadNode, params: Params, options: NodeSqlOptions 
 			}
 		} else if (child.spread) {
 			// A to-many spread: each column becomes an array, correlated by position.
-			const columns = outputNames(child).map((n) => `COALESCE(json_agg(${j}.${ident(n)}), '[]')::jsonb AS ${ident(n)}`);
-			sql += ` ${kind} JOIN LATERAL (SELECT ${columns.join(', ')} FROM (${childSql}) AS ${j}) AS ${j} ON TRUE`;
-			if (output) selects.push(`${j}.*`);
+			// A column named as the join (NULL when no row matched) serves `!inner` and `embed=is.null`.
+			const names = outputNames(child);
+			const columns = names.map((n) => `COALESCE(json_agg(${j}.${ident(n)}), '[]')::jsonb AS ${ident(n)}`);
+			sql += ` ${kind} JOIN LATERAL (SELECT ${[...columns, `json_agg(1) AS ${j}`].join(', ')} FROM (${childSql}) AS ${j}) AS ${j} ON ${child.join === 'inner' ? `${j}.${j} IS NOT NULL` : 'TRUE'}`;
+			if (output) selects.push(...names.map((n) => `${j}.${ident(n)}`));
 		} else {
 			sql += ` ${kind} JOIN LATERAL (SELECT json_agg(${j})::jsonb AS ${j} FROM (${childSql}) AS ${j}) AS ${j} ON ${child.join === 'inner' ? `${j} IS NOT NULL` : 'TRUE'}`;
 			if (output) {
@@ -234,9 +248,14 @@ function spreadColumns(node: ReadNode): { name: string; aggregate?: string; aggr
 	for (const f of node.fields) {
 		if (f.kind === 'star') columns.push(...[...node.table.columns.keys()].map((name) => ({ name })));
 		else if (f.kind === 'field' && f.aggregate && node.hoisted) columns.push({ name: f.outName, aggregate: f.aggregate, aggregateCast: f.aggregateCast });
+		else if (f.kind === 'countAll' && node.hoisted) columns.push({ name: f.outName, aggregate: 'count', aggregateCast: f.aggregateCast });
 		else columns.push({ name: f.outName });
 	}
-	for (const child of node.children) if (!child.empty) columns.push(...(child.spread ? outputNames(child) : [child.outName]).map((name) => ({ name })));
+	for (const child of node.children) {
+		if (child.empty) continue;
+		if (child.spread && child.hoisted) columns.push(...spreadColumns(child));
+		else columns.push(...(child.spread ? outputNames(child) : [child.outName]).map((name) => ({ name })));
+	}
 	return columns;
 }
 
@@ -307,8 +326,14 @@ export function plannedCountStatement(root: ReadNode): Statement {
 function payloadSource(table: Table, columns: string[], json: string, isObject: boolean, applyDefaults: boolean, params: Params): string {
 	const p = params.add(json);
 	if (!columns.length) return `FROM (SELECT ${p}::text::json AS json_data) pgrst_payload, LATERAL ${isObject ? '(VALUES (1))' : 'json_array_elements(pgrst_payload.json_data)'} pgrst_body`;
-	const typed = columns.map((c) => `${ident(c)} ${table.columns.get(c)!.type}`).join(', ');
-	const names = columns.map(ident).join(', ');
+	// A column with a data representation is read as json, then through its parser.
+	const typed = columns.map((c) => `${ident(c)} ${table.columns.get(c)!.jsonParser ? (applyDefaults ? 'jsonb' : 'json') : table.columns.get(c)!.type}`).join(', ');
+	const names = columns
+		.map((c) => {
+			const parser = table.columns.get(c)!.jsonParser;
+			return parser ? `${parser}(${ident(c)}${applyDefaults ? '::json' : ''}) AS ${ident(c)}` : ident(c);
+		})
+		.join(', ');
 	if (applyDefaults) {
 		const defaults = columns
 			.filter((c) => table.columns.get(c)!.default !== null)

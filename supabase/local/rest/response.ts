@@ -24,7 +24,8 @@ export function negotiate(accept: MediaRange[], kind: 'read' | 'mutate' | 'call'
 				return { format: 'array', stripNulls: false, contentType: 'application/json; charset=utf-8' };
 			case 'application/vnd.pgrst.array+json':
 			case 'application/vnd.pgrst.array':
-				return { format: 'array', stripNulls: strip, contentType: `application/vnd.pgrst.array+json${strip ? ';nulls=stripped' : ''}; charset=utf-8` };
+				// Without nulls=stripped PostgREST answers as plain JSON.
+				return { format: 'array', stripNulls: strip, contentType: strip ? 'application/vnd.pgrst.array+json;nulls=stripped; charset=utf-8' : 'application/json; charset=utf-8' };
 			case 'application/vnd.pgrst.object+json':
 			case 'application/vnd.pgrst.object':
 				return { format: 'object', stripNulls: strip, contentType: `application/vnd.pgrst.object+json${strip ? ';nulls=stripped' : ''}; charset=utf-8` };
@@ -102,8 +103,18 @@ export function send(res: ServerResponse, status: number, headers: Record<string
 	if (res.headersSent) return;
 	const out: Record<string, string> = { ...headers };
 	if (body !== null) out['content-length'] = String(Buffer.byteLength(body));
+	// Names beyond Latin-1 (a `Content-Location` or `Content-Profile` in Arabic) leave as
+	// PostgREST sends them, UTF-8 bytes, instead of making Node refuse the header. The body
+	// then goes as bytes: Node writes a string body in one piece with the head, both UTF-8.
+	let bytes = false;
+	for (const k in out) {
+		if (/[\u0100-\uffff]/.test(out[k])) {
+			out[k] = Buffer.from(out[k], 'utf8').toString('latin1');
+			bytes = true;
+		}
+	}
 	res.writeHead(status, out);
-	res.end(head || body === null ? undefined : body);
+	res.end(head || body === null ? undefined : bytes ? Buffer.from(body) : body);
 }
 
 export function sendError(res: ServerResponse, error: PgrstError) {

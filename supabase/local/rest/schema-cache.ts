@@ -19,6 +19,8 @@ export interface Column {
 	default: string | null;
 	generated: boolean;
 	isArray: boolean;
+	/** Data representation: the function reading the column's value from a json body. */
+	jsonParser?: string;
 }
 
 export interface Table {
@@ -107,6 +109,43 @@ function compareRoutines(a: Routine, b: Routine): number {
 	return 0;
 }
 
+const CARDINALITY_ORDER: Record<Cardinality, number> = { O2M: 0, M2O: 1, O2O: 2, M2M: 3 };
+
+/** Compares lists of strings or of column pairs element by element, as Haskell's derived Ord. */
+function compareLists(a: readonly (string | readonly string[])[], b: readonly (string | readonly string[])[]): number {
+	for (let i = 0; i < Math.min(a.length, b.length); i++) {
+		const x = a[i];
+		const y = b[i];
+		const c = typeof x === 'string' || typeof y === 'string' ? (x < y ? -1 : x > y ? 1 : 0) : compareLists(x, y);
+		if (c) return c;
+	}
+	return a.length - b.length;
+}
+
+/**
+ * PostgREST's order of a table's relationships (its derived Ord): by target, self, kind
+ * (one-to-many, many-to-one, one-to-one, many-to-many), constraint and columns. It is the
+ * order of the candidates an ambiguous embed lists.
+ */
+function compareRelationships(a: Relationship, b: Relationship): number {
+	const key = (r: Relationship) => [
+		r.foreignTable.schema,
+		r.foreignTable.name,
+		r.isSelf ? '1' : '0',
+		String(CARDINALITY_ORDER[r.cardinality]),
+		...(r.junction ? [r.junction.table.schema, r.junction.table.name, r.junction.constraint1, r.junction.constraint2] : [r.constraint])
+	];
+	return (
+		compareLists(key(a), key(b)) ||
+		compareLists(r(a), r(b)) ||
+		Number(a.tableIsView) - Number(b.tableIsView) ||
+		Number(a.foreignTableIsView) - Number(b.foreignTableIsView)
+	);
+	function r(x: Relationship) {
+		return x.junction ? [...x.junction.sourceColumns, ...x.junction.targetColumns] : x.columns;
+	}
+}
+
 /** PostgREST's default db-hoisted-tx-settings. */
 const HOISTED = new Set(['statement_timeout', 'plan_filter.statement_cost_limit', 'default_transaction_isolation']);
 
@@ -127,6 +166,8 @@ export interface SchemaCache {
 	roleSettings: Map<string, [string, string][]>;
 	/** `pgrst.*` settings of the authenticator role (in-database config). */
 	settings: Map<string, string>;
+	/** Data representations: `source|target` type → cast function (`domain|json`, `text|domain`, `json|domain`). */
+	representations: Map<string, string>;
 }
 
 export const qiKey = (q: QualifiedName) => `${q.schema}.${q.name}`;
@@ -134,8 +175,11 @@ export const qiKey = (q: QualifiedName) => `${q.schema}.${q.name}`;
 const TABLES_SQL = `
 select n.nspname as schema, c.relname as name, c.relkind::text as kind, c.oid::int8::text as oid,
   coalesce((select json_agg(json_build_object(
-      'name', a.attname, 'type', case when t.typtype = 'd' and bt.typnamespace = 'pg_catalog'::regnamespace then format_type(t.typbasetype, t.typtypmod) else format_type(a.atttypid, a.atttypmod) end,
-      'udt', coalesce(et.typname, t.typname), 'nullable', not a.attnotnull,
+      'name', a.attname, 'type', case when coalesce(et.typnamespace, t.typnamespace) = 'pg_catalog'::regnamespace then format_type(a.atttypid, a.atttypmod)
+        else format('%I.%I', (select tn.nspname from pg_namespace tn where tn.oid = coalesce(et.typnamespace, t.typnamespace)), coalesce(et.typname, t.typname)) || case when et.oid is null then '' else '[]' end end,
+      'udt', coalesce(et.typname, case when t.typtype = 'd' then (
+          with recursive d(base) as (select t.typbasetype union all select bt.typbasetype from d join pg_type bt on bt.oid = d.base where bt.typtype = 'd')
+          select bt.typname from d join pg_type bt on bt.oid = d.base where bt.typtype <> 'd') else t.typname end), 'nullable', not a.attnotnull,
       'default', case
         when t.typbasetype <> 0 and d.adbin is null then pg_get_expr(t.typdefaultbin, 0)
         when a.attidentity = 'd' then format('nextval(%L)', pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname))
@@ -154,13 +198,14 @@ select n.nspname as schema, c.relname as name, c.relkind::text as kind, c.oid::i
   c.relkind in ('r','p') or (pg_relation_is_updatable(c.oid, true) & 8) = 8 as insertable,
   c.relkind in ('r','p') or (pg_relation_is_updatable(c.oid, true) & 4) = 4 as updatable,
   c.relkind in ('r','p') or (pg_relation_is_updatable(c.oid, true) & 16) = 16 as deletable,
-  case when c.relkind = 'v' then (select r.ev_action::text from pg_rewrite r where r.ev_class = c.oid and r.rulename = '_RETURN') end as view_def
+  case when c.relkind in ('v','m') then (select r.ev_action::text from pg_rewrite r where r.ev_class = c.oid and r.rulename = '_RETURN') end as view_def
 from pg_class c join pg_namespace n on n.oid = c.relnamespace
-where c.relkind in ('r','v','m','f','p') and n.nspname = any($1::text[])`;
+where c.relkind in ('r','v','m','f','p') and not c.relispartition and n.nspname = any($1::text[])`;
 
 const BASE_TABLES_SQL = `
 select c.oid::int8::text as oid, n.nspname as schema, c.relname as name,
   coalesce((select json_object_agg(a.attnum, a.attname) from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped), '{}') as cols,
+  case when c.relkind in ('v','m') then (select r.ev_action::text from pg_rewrite r where r.ev_class = c.oid and r.rulename = '_RETURN') end as view_def,
   coalesce((select array_agg(a.attname order by array_position(con.conkey, a.attnum))
     from pg_constraint con join pg_attribute a on a.attrelid = con.conrelid and a.attnum = any(con.conkey)
     where con.conrelid = c.oid and con.contype = 'p'), '{}') as pk
@@ -200,6 +245,22 @@ select p.oid::int8::text as oid, n.nspname as schema, p.proname as name, p.prore
   p.pronargdefaults as n_defaults, p.provariadic <> 0 as variadic, coalesce(p.proconfig, '{}') as config
 from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_type rt on rt.oid = p.prorettype
 where n.nspname = any($1::text[]) and p.prokind = 'f'`;
+
+/**
+ * PostgREST's data representations: implicit casts through a function from a domain to
+ * json (how its values are written out) and from text or json to a domain (how filter
+ * values and bodies are read), keyed `source|target` with types named as Column.type.
+ */
+const REPRESENTATIONS_SQL = `
+select case when sn.nspname = 'pg_catalog' then st.typname::text else format('%I.%I', sn.nspname, st.typname) end as source,
+  case when tn.nspname = 'pg_catalog' then tt.typname::text else format('%I.%I', tn.nspname, tt.typname) end as target,
+  format('%I.%I', pn.nspname, p.proname) as function
+from pg_cast c
+join pg_type st on st.oid = c.castsource join pg_namespace sn on sn.oid = st.typnamespace
+join pg_type tt on tt.oid = c.casttarget join pg_namespace tn on tn.oid = tt.typnamespace
+join pg_proc p on p.oid = c.castfunc join pg_namespace pn on pn.oid = p.pronamespace
+where c.castcontext = 'i' and c.castmethod = 'f'
+  and ((st.typtype = 'd' and c.casttarget in ('json'::regtype, 'text'::regtype)) or (tt.typtype = 'd' and c.castsource in ('json'::regtype, 'text'::regtype)))`;
 
 const ROLES_SQL = `
 select r.rolname, exists (select 1 from pg_roles a where a.rolname = 'authenticator') and pg_has_role('authenticator', r.oid, 'member') and r.rolname <> 'authenticator' as assumable from pg_roles r`;
@@ -268,9 +329,23 @@ export function viewColumnSources(ruleText: string): ViewColumnSource {
 		}
 	}
 	const list = ruleText.slice(start, end + 1);
-	const entry = /:resname (\S+) :ressortgroupref \d+ :resorigtbl (\d+) :resorigcol (\d+)/g;
-	for (const m of list.matchAll(entry)) {
-		if (m[2] !== '0') out[m[1].replace(/\\(.)/g, '$1')] = [m[2], Number(m[3])];
+	// Only the list's own entries (depth 2: the list, then the TARGETENTRY), not those of
+	// subqueries inside their expressions.
+	const entry = /:resname (\S+) :ressortgroupref \d+ :resorigtbl (\d+) :resorigcol (\d+)/y;
+	depth = 0;
+	for (let i = 0; i < list.length; i++) {
+		const c = list[i];
+		if (c === '\\') {
+			i++;
+			continue;
+		}
+		if (c === '{' || c === '(') depth++;
+		else if (c === '}' || c === ')') depth--;
+		else if (depth === 2 && c === ':') {
+			entry.lastIndex = i;
+			const m = entry.exec(list);
+			if (m && m[2] !== '0') out[m[1].replace(/\\(.)/g, '$1')] = [m[2], Number(m[3])];
+		}
 	}
 	return out;
 }
@@ -278,7 +353,7 @@ export function viewColumnSources(ruleText: string): ViewColumnSource {
 export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<SchemaCache> {
 	// Type names qualified unless in pg_catalog (format_type() follows the search_path): requests
 	// run with PostgREST's search_path, where a type of another schema would not be found.
-	const [tableRows, fkRows, routineRows, roleRows, settingRows, roleSettingRows] = await db.begin(async (tx) => {
+	const [tableRows, fkRows, routineRows, roleRows, settingRows, roleSettingRows, representationRows] = await db.begin(async (tx) => {
 		await tx.unsafe('set local search_path = pg_catalog');
 		return Promise.all([
 			tx.unsafe(TABLES_SQL, [schemas]),
@@ -286,16 +361,22 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 			tx.unsafe(ROUTINES_SQL, [schemas]),
 			tx.unsafe(ROLES_SQL),
 			tx.unsafe(SETTINGS_SQL),
-			tx.unsafe(ROLE_SETTINGS_SQL)
+			tx.unsafe(ROLE_SETTINGS_SQL),
+			tx.unsafe(REPRESENTATIONS_SQL)
 		]);
 	});
 
+	const representations = new Map<string, string>(representationRows.map((r) => [`${r.source}|${r.target}`, String(r.function)]));
 	const tables = new Map<string, Table>();
 	const oidOf = new Map<string, QualifiedName>();
 	const views: { qi: QualifiedName; sources: ViewColumnSource }[] = [];
 	for (const row of tableRows) {
 		const columns = new Map<string, Column>();
-		for (const c of row.columns as Column[]) columns.set(c.name, c);
+		for (const c of row.columns as Column[]) {
+			const parser = representations.get(`json|${c.type}`);
+			if (parser) c.jsonParser = parser;
+			columns.set(c.name, c);
+		}
 		const table: Table = {
 			schema: row.schema,
 			name: row.name,
@@ -311,11 +392,36 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 		if (row.view_def) views.push({ qi: table, sources: viewColumnSources(row.view_def) });
 	}
 
-	// Base tables that views read from, possibly outside the exposed schemas.
-	const baseOids = [...new Set(views.flatMap((v) => Object.values(v.sources).map(([oid]) => oid)))];
-	const baseCols = new Map<string, { qi: QualifiedName; cols: Record<string, string>; pk: string[] }>();
-	if (baseOids.length) {
-		for (const row of await db.unsafe(BASE_TABLES_SQL, [baseOids])) baseCols.set(row.oid, { qi: { schema: row.schema, name: row.name }, cols: row.cols, pk: row.pk });
+	// Base tables that views read from, possibly outside the exposed schemas; a view over
+	// views is followed down to the tables (a few levels, as views rarely nest deeper).
+	const baseCols = new Map<string, { qi: QualifiedName; cols: Record<string, string>; sources: ViewColumnSource | null; pk: string[] }>();
+	let pending = [...new Set(views.flatMap((v) => Object.values(v.sources).map(([oid]) => oid)))];
+	for (let level = 0; pending.length && level < 8; level++) {
+		const next: string[] = [];
+		for (const row of await db.unsafe(BASE_TABLES_SQL, [pending])) {
+			const sources = row.view_def ? viewColumnSources(row.view_def) : null;
+			baseCols.set(row.oid, { qi: { schema: row.schema, name: row.name }, cols: row.cols, sources, pk: row.pk });
+			if (sources) next.push(...Object.values(sources).map(([oid]) => oid).filter((oid) => !baseCols.has(oid)));
+		}
+		pending = [...new Set(next)];
+	}
+	/** The table column a view column passes through unchanged, through views over views. */
+	const throughViews = ([oid, attnum]: [string, number]): [string, number] | null => {
+		for (let level = 0; level < 8; level++) {
+			const base = baseCols.get(oid);
+			if (!base?.sources) return [oid, attnum];
+			const source = base.sources[base.cols[String(attnum)]];
+			if (!source) return null;
+			[oid, attnum] = source;
+		}
+		return null;
+	};
+	for (const v of views) {
+		for (const [column, source] of Object.entries(v.sources)) {
+			const resolved = throughViews(source);
+			if (resolved) v.sources[column] = resolved;
+			else delete v.sources[column];
+		}
 	}
 	const basePks = new Map([...baseCols.values()].map((b) => [qiKey(b.qi), b.pk]));
 	/** For a view: base table key → (base column → view columns). */
@@ -349,13 +455,20 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 		table.pk = pk;
 	}
 
-	/** Every relation (the table itself, and views over it) that exposes all `cols` of `base`. */
-	const carriers = (base: QualifiedName, cols: string[]): { qi: QualifiedName; isView: boolean; map: (c: string) => string }[] => {
-		const out: { qi: QualifiedName; isView: boolean; map: (c: string) => string }[] = [];
-		if (tables.has(qiKey(base))) out.push({ qi: base, isView: tables.get(qiKey(base))!.isView, map: (c) => c });
+	/**
+	 * Every relation (the table itself, and views over it) that exposes all `cols` of
+	 * `base`, with the columns it shows them as: one per combination where a view shows a
+	 * base column more than once, as PostgREST does.
+	 */
+	const carriers = (base: QualifiedName, cols: string[]): { qi: QualifiedName; isView: boolean; cols: string[] }[] => {
+		const out: { qi: QualifiedName; isView: boolean; cols: string[] }[] = [];
+		if (tables.has(qiKey(base))) out.push({ qi: base, isView: tables.get(qiKey(base))!.isView, cols });
 		for (const v of viewMaps) {
 			const m = v.byBase.get(qiKey(base));
-			if (m && cols.every((c) => m.has(c))) out.push({ qi: v.qi, isView: true, map: (c) => m.get(c)![0] });
+			if (!m || !cols.every((c) => m.has(c))) continue;
+			let combinations: string[][] = [[]];
+			for (const c of cols) combinations = combinations.flatMap((prefix) => m.get(c)!.map((viewCol) => [...prefix, viewCol]));
+			for (const combination of combinations) out.push({ qi: v.qi, isView: true, cols: combination });
 		}
 		return out;
 	};
@@ -373,7 +486,7 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 					isSelf: row.is_self && qiKey(a.qi) === qiKey(b.qi),
 					cardinality: row.one_to_one ? 'O2O' : 'M2O',
 					constraint: row.constraint_name,
-					columns: cols.map(([c, f]) => [a.map(c), b.map(f)]),
+					columns: cols.map((_, i) => [a.cols[i], b.cols[i]]),
 					tableIsView: a.isView,
 					foreignTableIsView: b.isView
 				});
@@ -396,6 +509,15 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 	// Many-to-many: a junction with two foreign keys whose columns are all in its primary key.
 	const byTable = new Map<string, Relationship[]>();
 	for (const r of m2o) byTable.set(qiKey(r.table), [...(byTable.get(qiKey(r.table)) ?? []), r]);
+	/** Tables joined to others through a junction in an internal schema (PostgREST knows, but hides, those). */
+	const internalJunctionEnds: QualifiedName[] = [];
+	const internalFks = new Map<string, QualifiedName[]>();
+	for (const row of fkRows) {
+		if (schemas.includes(row.schema)) continue;
+		const key = `${row.schema}.${row.name}`;
+		internalFks.set(key, [...(internalFks.get(key) ?? []), { schema: row.fschema, name: row.fname }]);
+	}
+	for (const ends of internalFks.values()) if (ends.length > 1) internalJunctionEnds.push(...ends);
 	for (const [junctionKey, rels] of byTable) {
 		const junction = tables.get(junctionKey);
 		if (!junction) continue;
@@ -428,10 +550,16 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 	const relationships = new Map<string, Relationship[]>();
 	for (const r of all) {
 		if (!schemas.includes(r.foreignTable.schema)) continue;
-		if (r.junction && !schemas.includes(r.junction.table.schema)) continue;
 		const key = qiKey(r.table);
+		if (r.junction && !schemas.includes(r.junction.table.schema)) {
+			// Kept as a table with relationships, none usable (PostgREST then suggests no other table).
+			if (!relationships.has(key)) relationships.set(key, []);
+			continue;
+		}
 		relationships.set(key, [...(relationships.get(key) ?? []), r]);
 	}
+	for (const end of internalJunctionEnds) if (!relationships.has(qiKey(end))) relationships.set(qiKey(end), []);
+	for (const list of relationships.values()) list.sort(compareRelationships);
 
 	const routines = new Map<string, Routine[]>();
 	const computedFields = new Map<string, Map<string, Routine>>();
@@ -508,6 +636,7 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 		assumableRoles: new Set(roleRows.filter((r) => r.assumable).map((r) => r.rolname as string)),
 		roles: new Set(roleRows.map((r) => r.rolname as string)),
 		roleSettings,
+		representations,
 		settings: new Map(settingRows.map((r) => [String(r.key).slice('pgrst.'.length), String(r.value)]))
 	};
 }
