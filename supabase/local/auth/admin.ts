@@ -33,7 +33,7 @@ import type { AuthRequest, AuthState } from './state.ts';
 
 /** GoTrue's `requireAdminCredentials`: a valid JWT whose role is an admin role. */
 export async function requireAdmin(state: AuthState, r: AuthRequest): Promise<void> {
-	const claims = verifyAccessToken(state.settings.jwtSecret, r.bearer());
+	const claims = await verifyAccessToken(state.settings, r.bearer());
 	r.claims = claims;
 	const sessionId = typeof claims.session_id === 'string' ? claims.session_id : '';
 	if (sessionId && sessionId !== '00000000-0000-0000-0000-000000000000') {

@@ -143,28 +143,32 @@ describe('small helpers', () => {
 describe('verifyAccessToken', () => {
 	const secret = 'a-test-secret-of-at-least-thirty-two-chars';
 	const now = 1_700_000_000_000;
-	const reason = (token: string) => {
+	const keys = { jwtSecret: secret, signingKeys: [], signingKey: null };
+	const reason = async (token: string) => {
 		try {
-			verifyAccessToken(secret, token, now);
+			await verifyAccessToken(keys, token, now);
 			return null;
 		} catch (error) {
 			return (error as AuthError).message.replace('invalid JWT: unable to parse or verify signature, ', '');
 		}
 	};
 
-	it('accepts a good token and refuses others with golang-jwt’s reasons, in its order', () => {
+	it('accepts a good token and refuses others with golang-jwt’s reasons, in its order', async () => {
 		const good = signHs256(secret, { sub: 'x', exp: now / 1000 + 60 });
-		expect(reason(good)).toBeNull();
-		expect(reason(signHs256(secret, { sub: 'x', exp: now / 1000 - 1 }))).toBe('token has invalid claims: token is expired');
+		expect(await reason(good)).toBeNull();
+		expect(await reason(signHs256(secret, { sub: 'x', exp: now / 1000 - 1 }))).toBe('token has invalid claims: token is expired');
 		// A bad signature is reported before an expiry.
-		expect(reason(signHs256('another-secret', { sub: 'x', exp: now / 1000 - 1 }))).toBe('token signature is invalid: signature is invalid');
-		expect(reason('a.b')).toBe('token is malformed: token contains an invalid number of segments');
-		expect(reason('!!.e30.x')).toBe('token is malformed: could not base64 decode header: illegal base64 data at input byte 0');
+		expect(await reason(signHs256('another-secret', { sub: 'x', exp: now / 1000 - 1 }))).toBe('token signature is invalid: signature is invalid');
+		expect(await reason('a.b')).toBe('token is malformed: token contains an invalid number of segments');
+		expect(await reason('!!.e30.x')).toBe('token is malformed: could not base64 decode header: illegal base64 data at input byte 0');
 		const header = (h: object) => `${Buffer.from(JSON.stringify(h)).toString('base64url')}.${good.split('.')[1]}.${good.split('.')[2]}`;
-		expect(reason(header({ alg: 'none' }))).toBe('token signature is invalid: signing method none is invalid');
-		expect(reason(header({ alg: 'RS256' }))).toBe('token signature is invalid: signing method RS256 is invalid');
-		expect(reason(header({ alg: 'XX1' }))).toBe('token is unverifiable: signing method (alg) is unavailable');
-		expect(reason(header({ typ: 'JWT' }))).toBe('token is unverifiable: signing method (alg) is unspecified');
+		expect(await reason(header({ alg: 'none' }))).toBe('token signature is invalid: signing method none is invalid');
+		// RS256 and ES256 are valid methods (as the CLI sets them); with no key for the kid the keyfunc fails.
+		expect(await reason(header({ alg: 'RS256' }))).toBe('token is unverifiable: error while executing keyfunc: unrecognized JWT kid <nil> for algorithm RS256');
+		expect(await reason(header({ alg: 'ES256', kid: 'k1' }))).toBe('token is unverifiable: error while executing keyfunc: unrecognized JWT kid k1 for algorithm ES256');
+		expect(await reason(header({ alg: 'RS512' }))).toBe('token signature is invalid: signing method RS512 is invalid');
+		expect(await reason(header({ alg: 'XX1' }))).toBe('token is unverifiable: signing method (alg) is unavailable');
+		expect(await reason(header({ typ: 'JWT' }))).toBe('token is unverifiable: signing method (alg) is unspecified');
 	});
 });
 

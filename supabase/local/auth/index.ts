@@ -82,8 +82,9 @@ function buildRoutes(): Route[] {
 		route('GET', '/health', async (_state, r) =>
 			sendJson(r.res, 200, { version: 'local', name: 'GoTrue', description: 'GoTrue is a user registration and authentication API' })
 		),
-		route('GET', '/.well-known/jwks.json', async (_state, r) =>
-			sendJson(r.res, 200, { keys: [] }, { 'cache-control': 'public, max-age=600' })
+		// Only the public parts of the signing keys; the secret (HS256) is never listed.
+		route('GET', '/.well-known/jwks.json', async (state, r) =>
+			sendJson(r.res, 200, { keys: state.settings.signingKeys.map((key) => key.publicJwk) }, { 'cache-control': 'public, max-age=600' })
 		),
 		route('GET', '/.well-known/openid-configuration', async (state, r) =>
 			sendJson(r.res, 200, openIdConfiguration(state.settings.issuer), { 'cache-control': 'public, max-age=600' })

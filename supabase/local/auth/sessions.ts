@@ -8,7 +8,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import type postgres from 'postgres';
-import { accessTokenClaims, signHs256, type AmrEntry } from './access-token.ts';
+import { accessTokenClaims, signAccessToken, type AmrEntry } from './access-token.ts';
 import { findUserById, fullUserJson, isBanned, timeMs, type Query, type UserRow } from './db.ts';
 import { AuthError, badRequest, oauthError } from './errors.ts';
 import type { AuthRequest, AuthState } from './state.ts';
@@ -101,7 +101,7 @@ export async function generateAccessToken(state: AuthState, q: Query, user: User
 		sessionId,
 		isAnonymous: user.is_anonymous
 	});
-	return { token: signHs256(state.settings.jwtSecret, claims), expiresAt };
+	return { token: await signAccessToken(state.settings, claims), expiresAt };
 }
 
 export async function tokenResponse(state: AuthState, q: Query, userId: string, sessionId: string, refreshToken: string): Promise<TokenResponse> {

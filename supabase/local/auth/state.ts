@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse } from 'smol-toml';
 import type { Sql } from 'postgres';
 import type { MfaConfig } from '../config.ts';
+import { signingKeyOf, type SigningKey } from '../jwt.ts';
 import type { GatewayRequest, RuntimeContext } from '../context.ts';
 import { roleOfOpaqueKey } from '../keys.ts';
 import type { AccessClaims } from './access-token.ts';
@@ -22,6 +23,9 @@ export interface AuthSettings {
 	siteUrl: string;
 	issuer: string;
 	jwtSecret: string;
+	/** `[auth] signing_keys_path`: tokens signed with `signingKey`, verified by `kid` (GOTRUE_JWT_KEYS). */
+	signingKeys: SigningKey[];
+	signingKey: SigningKey | null;
 	jwtExpiry: number;
 	/** GOTRUE_JWT_AUD and GOTRUE_JWT_DEFAULT_GROUP_NAME as the CLI sets them. */
 	aud: string;
@@ -109,6 +113,8 @@ export function settingsFrom(ctx: RuntimeContext): AuthSettings {
 		siteUrl: auth.siteUrl,
 		issuer: `${ctx.apiUrl}/auth/v1`,
 		jwtSecret: ctx.keys.jwtSecret,
+		signingKeys: ctx.config.auth.signingKeys,
+		signingKey: signingKeyOf(ctx.config.auth.signingKeys),
 		jwtExpiry: auth.jwtExpiry,
 		aud: 'authenticated',
 		defaultRole: 'authenticated',

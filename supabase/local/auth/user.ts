@@ -31,7 +31,7 @@ export interface Authenticated {
 
 /** GoTrue's `requireAuthentication`: a valid JWT of an existing user (and session). */
 export async function requireAuthentication(state: AuthState, r: AuthRequest): Promise<Authenticated> {
-	const claims = verifyAccessToken(state.settings.jwtSecret, r.bearer());
+	const claims = await verifyAccessToken(state.settings, r.bearer());
 	r.claims = claims;
 	const sub = typeof claims.sub === 'string' ? claims.sub : '';
 	if (!sub) throw forbidden('bad_jwt', 'invalid claim: missing sub claim');
