@@ -32,6 +32,13 @@ export interface ApiKeys {
  * verify against that secret as the CLI's would.
  */
 export async function apiKeysFor(jwtSecret: string = DEFAULT_JWT_SECRET, signingKeys: SigningKey[] = []): Promise<ApiKeys> {
+	const keys = async (anonKey: string, serviceRoleKey: string): Promise<ApiKeys> => ({
+		jwtSecret,
+		anonKey,
+		serviceRoleKey,
+		publishableKey: DEFAULT_PUBLISHABLE_KEY,
+		secretKey: DEFAULT_SECRET_KEY
+	});
 	if (signingKeys.length) {
 		// With `signing_keys_path` the CLI signs them with the file's first key, for 10 years.
 		const [key] = signingKeys;
@@ -40,36 +47,16 @@ export async function apiKeysFor(jwtSecret: string = DEFAULT_JWT_SECRET, signing
 			new SignJWT({ iss: 'supabase-demo', role, exp })
 				.setProtectedHeader(key.kid ? { alg: key.alg, kid: key.kid, typ: 'JWT' } : { alg: key.alg, typ: 'JWT' })
 				.sign(key.privateKey);
-		return {
-			jwtSecret,
-			anonKey: await sign('anon'),
-			serviceRoleKey: await sign('service_role'),
-			publishableKey: DEFAULT_PUBLISHABLE_KEY,
-			secretKey: DEFAULT_SECRET_KEY
-		};
+		return keys(await sign('anon'), await sign('service_role'));
 	}
-	if (jwtSecret === DEFAULT_JWT_SECRET) {
-		return {
-			jwtSecret,
-			anonKey: DEFAULT_ANON_KEY,
-			serviceRoleKey: DEFAULT_SERVICE_ROLE_KEY,
-			publishableKey: DEFAULT_PUBLISHABLE_KEY,
-			secretKey: DEFAULT_SECRET_KEY
-		};
-	}
+	if (jwtSecret === DEFAULT_JWT_SECRET) return keys(DEFAULT_ANON_KEY, DEFAULT_SERVICE_ROLE_KEY);
 	const secret = new TextEncoder().encode(jwtSecret);
 	const sign = (role: string) =>
 		new SignJWT({ iss: 'supabase-demo', role })
 			.setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
 			.setExpirationTime(1983812996)
 			.sign(secret);
-	return {
-		jwtSecret,
-		anonKey: await sign('anon'),
-		serviceRoleKey: await sign('service_role'),
-		publishableKey: DEFAULT_PUBLISHABLE_KEY,
-		secretKey: DEFAULT_SECRET_KEY
-	};
+	return keys(await sign('anon'), await sign('service_role'));
 }
 
 /**
