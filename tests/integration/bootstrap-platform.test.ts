@@ -142,6 +142,11 @@ describe('platform bootstrap as Supabase has it', () => {
 		]);
 	});
 
+	it('gives the database the JWT secret and expiry as app.settings, as the CLI does', async () => {
+		const [row] = await sql`select current_setting('app.settings.jwt_secret', true) as secret, current_setting('app.settings.jwt_exp', true) as exp`;
+		expect(row).toEqual({ secret: runtime.jwtSecret, exp: '3600' });
+	});
+
 	it('lets migrations enable pg_trgm and citext in the extensions schema', async () => {
 		await sql.unsafe(`create extension if not exists pg_trgm with schema extensions;
 			create extension if not exists citext with schema extensions;`);
