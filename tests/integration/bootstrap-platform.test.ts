@@ -147,6 +147,21 @@ describe('platform bootstrap as Supabase has it', () => {
 		expect(row).toEqual({ secret: runtime.jwtSecret, exp: '3600' });
 	});
 
+	it('keeps secrets in the vault: stored encrypted, read back decrypted, out of reach of the API roles', async () => {
+		const [{ id }] = await sql`select vault.create_secret('s3cr3t-token', 'bootstrap_webhook_token', 'for a test') as id`;
+		await sql`select vault.update_secret(${id}::uuid, new_description => 'rotated')`;
+		const [row] = await sql`select s.secret <> 's3cr3t-token' as encrypted, d.decrypted_secret, d.name, d.description
+			from vault.secrets s join vault.decrypted_secrets d using (id) where s.id = ${id}::uuid`;
+		expect(row).toEqual({ encrypted: true, decrypted_secret: 's3cr3t-token', name: 'bootstrap_webhook_token', description: 'rotated' });
+		const denied = await sql
+			.begin(async (tx) => {
+				await tx`set local role service_role`;
+				return tx`select decrypted_secret from vault.decrypted_secrets`;
+			})
+			.catch((error: { code?: string }) => error.code);
+		expect(denied).toBe('42501');
+	});
+
 	it('lets migrations enable pg_trgm and citext in the extensions schema', async () => {
 		await sql.unsafe(`create extension if not exists pg_trgm with schema extensions;
 			create extension if not exists citext with schema extensions;`);
