@@ -84,11 +84,8 @@ describe('platform bootstrap as Supabase has it', () => {
 			create policy "anyone can read shared notes" on public.bootstrap_notes for select to anon using (shared);
 			insert into public.bootstrap_notes (body, shared) values ('visible', true), ('hidden', false);`);
 		const anon = client(runtime);
-		let result = await anon.from('bootstrap_notes').select('body');
-		for (let i = 0; i < 40 && result.error?.code === 'PGRST205'; i++) {
-			await new Promise((r) => setTimeout(r, 50));
-			result = await anon.from('bootstrap_notes').select('body');
-		}
+		await expect.poll(async () => (await anon.from('bootstrap_notes').select('body')).error?.code ?? null, { timeout: 5000 }).not.toBe('PGRST205');
+		const result = await anon.from('bootstrap_notes').select('body');
 		expect(result.error).toBeNull();
 		expect(result.data).toEqual([{ body: 'visible' }]);
 		// anon may write by grant (default privileges), but no policy lets it.
@@ -101,27 +98,13 @@ describe('platform bootstrap as Supabase has it', () => {
 			from pg_event_trigger where evtname like 'pgrst_%'`;
 		expect(trigger.triggers).toBe('pgrst_ddl_watch:supabase_admin,pgrst_drop_watch:supabase_admin');
 		const service = client(runtime, runtime.serviceRoleKey);
-		await sql.unsafe(`create table public.bootstrap_moods (id int primary key);`);
-		let read = await service.from('bootstrap_moods').select('id');
-		for (let i = 0; i < 40 && read.error; i++) {
-			await new Promise((r) => setTimeout(r, 50));
-			read = await service.from('bootstrap_moods').select('id');
-		}
-		expect(read.error).toBeNull();
+		const errorOf = async (columns: string) => (await service.from('bootstrap_moods').select(columns)).error?.code ?? null;
+		await sql.unsafe(`create table public.bootstrap_moods (id int primary key)`);
+		await expect.poll(() => errorOf('id'), { timeout: 5000 }).toBeNull();
 		await sql.unsafe(`alter table public.bootstrap_moods add column label text`);
-		let withLabel = await service.from('bootstrap_moods').select('label');
-		for (let i = 0; i < 40 && withLabel.error; i++) {
-			await new Promise((r) => setTimeout(r, 50));
-			withLabel = await service.from('bootstrap_moods').select('label');
-		}
-		expect(withLabel.error).toBeNull();
+		await expect.poll(() => errorOf('label'), { timeout: 5000 }).toBeNull();
 		await sql.unsafe(`drop table public.bootstrap_moods`);
-		let gone = await service.from('bootstrap_moods').select('id');
-		for (let i = 0; i < 40 && !gone.error; i++) {
-			await new Promise((r) => setTimeout(r, 50));
-			gone = await service.from('bootstrap_moods').select('id');
-		}
-		expect(gone.error?.code).toBe('PGRST205');
+		await expect.poll(() => errorOf('id'), { timeout: 5000 }).toBe('PGRST205');
 	});
 
 	it('auth.uid(), auth.role() and auth.email() read the one-setting-per-claim form as well as request.jwt.claims', async () => {

@@ -14,6 +14,21 @@ grant usage on schema storage to anon, authenticated, service_role, postgres;
 grant all on schema realtime to supabase_realtime_admin with grant option;
 grant usage on schema realtime to anon, authenticated, service_role, postgres;
 
+-- Each service owns what it creates: GoTrue (as supabase_auth_admin) the auth tables, the
+-- Storage API (supabase_storage_admin) its helpers, Realtime (supabase_admin) its table
+-- and functions.
+alter table auth.instances owner to supabase_auth_admin;
+alter table auth.schema_migrations owner to supabase_auth_admin;
+alter table auth.audit_log_entries owner to supabase_auth_admin;
+alter function storage.foldername(text) owner to supabase_storage_admin;
+alter function storage.filename(text) owner to supabase_storage_admin;
+alter function storage.extension(text) owner to supabase_storage_admin;
+alter table realtime.messages owner to supabase_admin;
+alter function realtime.topic() owner to supabase_admin;
+alter function realtime.send(jsonb, text, text, boolean) owner to supabase_admin;
+alter function realtime.send_binary(bytea, text, text, boolean) owner to supabase_admin;
+alter function realtime.broadcast_changes(text, text, text, text, text, record, record, text) owner to supabase_admin;
+
 -- postgres (the dashboard's SQL editor, a migration) may read and change the auth tables.
 grant all on all tables in schema auth to postgres, dashboard_user;
 grant all on all sequences in schema auth to postgres, dashboard_user;
