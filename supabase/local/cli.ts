@@ -223,7 +223,7 @@ async function reset() {
 		: await startEmbeddedPostgres({ dataDir: path.join(localDir, 'db'), port: config.db.port });
 	try {
 		await recreateDatabase(db.url);
-		await applyBootstrap(db.url);
+		await applyBootstrap(db.url, config.auth);
 		const applied = await applyMigrations(db.url, workdir);
 		const seeded = values['no-seed'] || !config.db.seedEnabled ? [] : await applySeed(db.url, workdir, config.db.seedPaths);
 		console.log(`Database reset: ${applied.length} migration(s) applied${seeded.length ? `, seeded from ${seeded.join(', ')}` : ''}.`);

@@ -113,7 +113,7 @@ export async function startLocalSupabase(options: StartOptions = {}): Promise<Lo
 	try {
 		const setUp = async (seed: boolean) => {
 			const fresh = await isFreshDatabase(database.url);
-			await applyBootstrap(database.url);
+			await applyBootstrap(database.url, config.auth);
 			await applyMigrations(database.url, workdir);
 			if (fresh && seed && config.db.seedEnabled) await applySeed(database.url, workdir, config.db.seedPaths);
 		};

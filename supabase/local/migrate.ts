@@ -28,11 +28,18 @@ function connect(dbUrl: string) {
 	return postgres(dbUrl, { max: 1, onnotice: () => {}, connection: { application_name: 'supabase_local_migrate' } });
 }
 
+/** The database settings the CLI gives `postgres` from the project's JWT config. */
+export interface JwtDatabaseSettings {
+	jwtSecret: string;
+	jwtExpiry: number;
+}
+
 /**
  * Runs the bootstrap SQL files (in name order). Each file is idempotent; a file runs again
- * only when its content changed, tracked in `supabase_local.bootstrap`.
+ * only when its content changed, tracked in `supabase_local.bootstrap`. With `jwt`, the
+ * database also gets the CLI's `app.settings.jwt_secret` and `app.settings.jwt_exp`.
  */
-export async function applyBootstrap(dbUrl: string): Promise<string[]> {
+export async function applyBootstrap(dbUrl: string, jwt?: JwtDatabaseSettings): Promise<string[]> {
 	const sql = connect(dbUrl);
 	const applied: string[] = [];
 	try {
@@ -58,11 +65,24 @@ export async function applyBootstrap(dbUrl: string): Promise<string[]> {
 			}
 			applied.push(file);
 		}
+		if (jwt) {
+			const [db] = await sql`select current_database() as name,
+				coalesce((select setconfig from pg_db_role_setting where setrole = 0 and setdatabase = (select oid from pg_database where datname = current_database())), '{}') as settings`;
+			const wanted = [`app.settings.jwt_secret=${jwt.jwtSecret}`, `app.settings.jwt_exp=${jwt.jwtExpiry}`];
+			// Only when they changed: ALTER DATABASE is cheap, but a restart should not write.
+			if (wanted.some((setting) => !(db.settings as string[]).includes(setting))) {
+				const ident = '"' + (db.name as string).replace(/"/g, '""') + '"';
+				await sql.unsafe(`alter database ${ident} set "app.settings.jwt_secret" to ${literal(jwt.jwtSecret)}`);
+				await sql.unsafe(`alter database ${ident} set "app.settings.jwt_exp" to ${literal(String(jwt.jwtExpiry))}`);
+			}
+		}
 	} finally {
 		await sql.end();
 	}
 	return applied;
 }
+
+const literal = (text: string) => "'" + text.replace(/'/g, "''") + "'";
 
 export interface MigrationFile {
 	version: string;

@@ -198,7 +198,10 @@ describe('REST as the JWT role', () => {
 
 	describe('schema cache', () => {
 		it('serves a new table after NOTIFY pgrst, reload schema', async () => {
-			await sql.unsafe(`create table public.late_arrival (id int primary key); insert into public.late_arrival values (7);`);
+			// The bootstrap's pgrst_ddl_watch event trigger would announce the table itself; a
+			// replica session role holds it back, so only the manual signal can make it appear.
+			await sql.begin((tx) => tx.unsafe(`set local session_replication_role = replica;
+				create table public.late_arrival (id int primary key); insert into public.late_arrival values (7);`));
 			const before = await restClient(runtime).from('late_arrival').select('id');
 			expect(before.error?.code).toBe('PGRST205');
 			await sql.unsafe(`notify pgrst, 'reload schema'`);
