@@ -286,6 +286,23 @@ describe('REST writes', () => {
 			expect(count).toBe(2);
 		});
 
+		it('refuses an update or delete without a filter, as pg-safeupdate does on Supabase (21000, 400), and leaves every row', async () => {
+			await db.from('actors').insert([{ name: 'Safe1' }, { name: 'Safe2' }]);
+			const before = (await db.from('actors').select('*', { count: 'exact', head: true })).count;
+			expect(before).toBeGreaterThanOrEqual(2);
+			const del = await db.from('actors').delete();
+			expect(del.status).toBe(400);
+			expect(del.error).toEqual({ code: '21000', message: 'DELETE requires a WHERE clause', details: null, hint: null });
+			const upd = await db.from('actors').update({ name: 'everyone' });
+			expect(upd.status).toBe(400);
+			expect(upd.error).toMatchObject({ code: '21000', message: 'UPDATE requires a WHERE clause' });
+			expect((await db.from('actors').select('*', { count: 'exact', head: true })).count).toBe(before);
+			expect((await db.from('actors').select('name').eq('name', 'everyone')).data).toEqual([]);
+			// A limit picks rows by a condition of its own, so PostgREST's statement has a WHERE.
+			const limited = await rest(runtime, '/actors?limit=1&order=id', { method: 'DELETE', headers: { apikey: runtime.serviceRoleKey } });
+			expect(limited.status).toBe(204);
+		});
+
 		it('refuses unknown preferences with handling=strict (PGRST122)', async () => {
 			const res = await rest(runtime, '/actors?select=id', { headers: { Prefer: 'handling=strict, nonsense' } });
 			expect(res.status).toBe(400);

@@ -148,6 +148,17 @@ export interface PgServerError {
 	hint?: string;
 }
 
+/**
+ * What pg-safeupdate raises for an UPDATE or DELETE without a WHERE clause; Supabase
+ * preloads it for PostgREST's sessions (`session_preload_libraries` of `authenticator`).
+ */
+export class WhereClauseRequired extends Error {
+	code = '21000';
+	constructor(kind: 'UPDATE' | 'DELETE') {
+		super(`${kind} requires a WHERE clause`);
+	}
+}
+
 /** The HTTP status PostgREST answers for a SQLSTATE (`authed`: the request carried a JWT role other than anon). */
 export function statusForSqlState(code: string, message: string, authed: boolean): number {
 	const two = code.slice(0, 2);

@@ -258,8 +258,7 @@ export class RestService {
 			calls.push(`set_config('${constantName}', $${params.length}, true)`);
 		};
 		add('search_path', searchPath);
-		// The bootstrap gives the API roles a search_path for direct connections; Supabase's
-		// roles carry none, so PostgREST's search_path stands there: it is not overridden here.
+		// A search_path among the role's own settings would override PostgREST's: skipped.
 		for (const [key, value] of (cache.roleSettings.get(auth.role) ?? []).filter(([k]) => k !== 'search_path')) {
 			const nameSql = set(key, value);
 			calls.push(`set_config(${nameSql}, $${params.length}, true)`);

@@ -5,7 +5,7 @@
  * stage; type names in casts are restricted to a safe alphabet. The statement text for
  * a request shape is stable, so the driver's prepared statements are reused.
  */
-import { PgrstError } from './errors.ts';
+import { PgrstError, WhereClauseRequired } from './errors.ts';
 import type { CallArgs, CallPlan, Condition, FieldRef, MutatePlan, OrderSpec, ReadNode, SelectField } from './plan.ts';
 import type { Table } from './schema-cache.ts';
 
@@ -416,7 +416,10 @@ export function mutateStatement(plan: MutatePlan, options: MutateOptions): State
 			if (plan.range.offset) sub += ` OFFSET ${params.add(plan.range.offset)}`;
 			conds.splice(0, conds.length, `${ident(table.name)}.ctid = ANY(ARRAY(${sub}))`);
 		}
-		const where = conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
+		// Supabase preloads pg-safeupdate for PostgREST's sessions: an UPDATE or DELETE with no
+		// WHERE clause is refused before it runs (PostgREST answers that 21000 with 400).
+		if (!conds.length) throw new WhereClauseRequired(plan.kind === 'update' ? 'UPDATE' : 'DELETE');
+		const where = ` WHERE ${conds.join(' AND ')}`;
 		if (plan.kind === 'update') {
 			const sets = plan.columns.map((c) => `${ident(c)} = pgrst_body.${ident(c)}`).join(', ');
 			const source = payloadSource(table, plan.columns, plan.body, plan.bodyIsObject, plan.applyDefaults, params).replace(/^FROM /, '');
