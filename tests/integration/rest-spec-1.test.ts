@@ -326,5 +326,19 @@ describe('REST reads as PostgREST spec suite pins them down', () => {
 			const key = await rest(runtime, '/spec1_clients?select=name->(x');
 			expect((await key.json()).details).toBe('unexpected "(" expecting "-", digit or any non reserved character different from: .,>()');
 		});
+
+		it('words a mistyped order direction, field suffix or in-list as Parsec does', async () => {
+			const details = async (query: string) => {
+				const body = await (await rest(runtime, `/spec1_clients?${query}`)).json();
+				return `${body.message.replace(/^.*\(line 1, /, '(')} ${body.details}`;
+			};
+			expect(await details('order=id.ac')).toBe('(column 4) unexpected "c" expecting "asc", "desc", "nullsfirst" or "nullslast"');
+			expect(await details('order=id.descc')).toBe('(column 8) unexpected \'c\' expecting delimiter (.), "," or end of input');
+			expect(await details('order=id.asc.nlsfst')).toBe('(column 8) unexpected "l" expecting "nullsfirst" or "nullslast"');
+			expect(await details('select=name!hint')).toBe('(column 5) unexpected \'!\' expecting letter, digit, "-", "->>", "->", "::", ".", ")", "," or end of input');
+			expect(await details('select=*!hint')).toBe('(column 2) unexpected \'!\' expecting ")", "," or end of input');
+			expect(await details('select=name::')).toBe('(column 7) unexpected end of input expecting letter or digit');
+			expect(await details('or=(id.in.1,2,id.eq.3)')).toBe('(column 10) unexpected "1" expecting "("');
+		});
 	});
 });
