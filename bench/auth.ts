@@ -13,6 +13,7 @@
  *
  *   npm run bench:auth [-- --seconds 5 --clients 20]
  */
+import { RUNTIME_NODE_FLAGS } from '../supabase/local/launch.mjs';
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -64,7 +65,7 @@ async function main() {
 	const workdir = await mkdtemp(path.join(os.tmpdir(), 'bench-auth-'));
 	await mkdir(path.join(workdir, 'supabase'));
 	await writeFile(path.join(workdir, 'supabase', 'config.toml'), CONFIG);
-	const child: ChildProcess = fork(path.join(here, 'support', 'api-server.mjs'), [workdir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+	const child: ChildProcess = fork(path.join(here, 'support', 'api-server.mjs'), [workdir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: RUNTIME_NODE_FLAGS });
 	const info = await new Promise<ServerInfo>((resolve, reject) => {
 		child.once('message', (m) => resolve(m as ServerInfo));
 		child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));

@@ -6,6 +6,9 @@
  *   (b) select with one embedded resource (films → directors)
  *   (c) rpc call (add)
  *   (d) insert (notes, return=minimal)
+ * For (a) also three references: the same transaction through postgres.js, the API's own
+ * two statements pipelined through the runtime's wire client without HTTP (what
+ * PostgREST's semantics cost PostgreSQL), and a bare node:http server (the HTTP floor).
  * The runtime runs in a child process (bench/support/api-server.mjs), so its RSS is the API
  * process's memory.
  * Prints a table and writes bench/results/rest.json.
@@ -22,6 +25,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { SignJWT } from 'jose';
+import { RUNTIME_NODE_FLAGS } from '../supabase/local/launch.mjs';
+import { WireConnection } from '../supabase/local/rest/wire.ts';
 import { figuresOf, loadSlice, type Figures, type Slice } from './support/load.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -127,8 +132,9 @@ async function main() {
 
 	const child: ChildProcess = fork(path.join(here, 'support', 'api-server.mjs'), [path.join(root, 'tests/fixtures/rest')], {
 		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-		// BENCH_NODE_FLAGS: Node flags for the API process (e.g. --max-semi-space-size=2).
-		execArgv: process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []
+		// The flags `npm run supabase:start` runs the runtime with, unless BENCH_NODE_FLAGS says
+		// otherwise (BENCH_NODE_FLAGS= with nothing: Node's defaults).
+		execArgv: process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : RUNTIME_NODE_FLAGS
 	});
 	const info = await new Promise<ServerInfo>((resolve, reject) => {
 		child.once('message', (m) => resolve(m as ServerInfo));
@@ -204,6 +210,22 @@ async function main() {
 			]);
 			return rows.length === 1;
 		};
+		// A third: the API's own two statements (PostgREST's settings, then its JSON-shaped
+		// select) pipelined with one Sync through the runtime's wire client, as the API sends
+		// them but with no HTTP, parsing or planning: what PostgREST's semantics cost
+		// PostgreSQL. The texts mirror rest/index.ts (setup) and rest/query.ts for (a).
+		const dbUrl = new URL(info.dbUrl);
+		const wires = Array.from({ length: 4 }, () => new WireConnection({ host: dbUrl.hostname, port: Number(dbUrl.port), user: decodeURIComponent(dbUrl.username), password: decodeURIComponent(dbUrl.password), database: 'postgres' }));
+		const settingsText = `select set_config('search_path', $1, true), set_config($2, $3, true), set_config('role', $4, true), set_config('request.jwt.claims', $5, true), set_config('request.method', $6, true), set_config('request.path', $7, true), set_config('request.headers', $8, true), set_config('request.cookies', $9, true), set_config('transaction_read_only', $10, true)`;
+		const selectText = `WITH pgrst_source AS (SELECT "notes".* FROM "public"."notes" AS "notes" WHERE "notes"."id" = $1 LIMIT $2) SELECT NULL::bigint AS total_result_set, pg_catalog.count(_postgrest_t) AS page_total, coalesce(json_agg(_postgrest_t), '[]')::text AS body, nullif(current_setting('response.headers', true), '') AS response_headers, nullif(current_setting('response.status', true), '') AS response_status FROM (SELECT * FROM pgrst_source) _postgrest_t`;
+		const requestHeaders = JSON.stringify({ apikey: info.anonKey, authorization: `Bearer ${jwt}`, host: dbUrl.host, connection: 'keep-alive' });
+		const pipelineReference = async (i: number, client: number) => {
+			const [settings, select] = await wires[client % wires.length].run([
+				{ text: settingsText, params: ['"public", "public", "extensions"', 'statement_timeout', '8s', 'authenticated', claims, 'GET', '/notes', requestHeaders, '{}', 'on'] },
+				{ text: selectText, params: [String(noteIds[i % noteIds.length]), 100] }
+			]);
+			return !settings.error && !select.error && select.rows[0]?.page_total === '1';
+		};
 		// The floor: the same load generator and request against a bare node:http server.
 		const floorChild = fork(path.join(here, 'support', 'http-floor.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 		const floorInfo = await new Promise<{ url: string; pid: number }>((resolve) => floorChild.once('message', (m) => resolve(m as { url: string; pid: number })));
@@ -213,7 +235,7 @@ async function main() {
 		// noisy neighbour slows all of them alike and the ratio stays fair.
 		type Cpu = { client: number; api: number; postgres: number };
 		interface Target {
-			once: (n: number) => Promise<boolean>;
+			once: (n: number, client: number) => Promise<boolean>;
 			/** Server processes whose CPU counts as "api" for this target. */
 			serverPid: number | null;
 		}
@@ -251,6 +273,7 @@ async function main() {
 		const results = [];
 		let peakRss = rssOf(info.pid);
 		let tx: Figures | null = null;
+		let pipeline: { figures: Figures; cpuMicrosPerRequest: Cpu } | null = null;
 		let floor: { figures: Figures; cpuMicrosPerRequest: Cpu } | null = null;
 		for (const s of scenarios) {
 			const first = s === scenarios[0];
@@ -264,6 +287,7 @@ async function main() {
 				...(first
 					? {
 							tx: { once: txReference, serverPid: null },
+							pipeline: { once: pipelineReference, serverPid: null },
 							floor: { once: (i: number) => callFloor('GET', `/notes?select=*&id=eq.${noteIds[i % noteIds.length]}`), serverPid: floorInfo.pid }
 						}
 					: {})
@@ -272,6 +296,7 @@ async function main() {
 			peakRss = Math.max(peakRss, rssOf(info.pid));
 			if (first) {
 				tx = run.tx.figures;
+				pipeline = run.pipeline;
 				floor = run.floor;
 			}
 			const api = run.api.figures;
@@ -286,7 +311,8 @@ async function main() {
 			child.send('memory');
 		});
 
-		if (!tx || !floor) throw new Error('scenario (a) did not run');
+		if (!tx || !floor || !pipeline) throw new Error('scenario (a) did not run');
+		for (const w of wires) w.end();
 		const floorFigures = floor.figures;
 		const floorCpu = floor.cpuMicrosPerRequest;
 		const fmt = (n: number, d = 0) => n.toFixed(d).padStart(8);
@@ -304,6 +330,10 @@ async function main() {
 			console.log(`${r.scenario.padEnd(40)} API ${f(c.api).padEnd(18)} direct ${f(c.direct)}`);
 		}
 		console.log(`${'(a) reference: driver tx, role + claims'.padEnd(40)} ${''.padStart(8)} ${''.padStart(8)} ${''.padStart(8)} │ ${fmt(tx.rps)} ${fmt(tx.p50, 2)} ${fmt(tx.p99, 2)} │ ${(tx.rps / results[0].api.rps).toFixed(2).padStart(6)} ${tx.errors}`);
+		const pf = pipeline.figures;
+		console.log(
+			`${"(a) reference: the API's 2 statements".padEnd(40)} ${''.padStart(8)} ${''.padStart(8)} ${''.padStart(8)} │ ${fmt(pf.rps)} ${fmt(pf.p50, 2)} ${fmt(pf.p99, 2)} │ ${(results[0].direct.rps / pf.rps).toFixed(2).padStart(6)} ${pf.errors}   (direct ÷ it; CPU µs/request ${pipeline.cpuMicrosPerRequest.client.toFixed(0)} / – / ${pipeline.cpuMicrosPerRequest.postgres.toFixed(0)})`
+		);
 		console.log(`${'HTTP floor: bare node:http, no database'.padEnd(40)} ${fmt(floorFigures.rps)} ${fmt(floorFigures.p50, 2)} ${fmt(floorFigures.p99, 2)} │ CPU µs/request ${floorCpu.client.toFixed(0)} / ${floorCpu.api.toFixed(0)} / 0`);
 		console.log(`  → no HTTP API can show a ratio below ${(results[0].direct.rps / floorFigures.rps).toFixed(2)} for (a) here (direct ÷ floor); API ÷ floor for (a): ${(floorFigures.rps / results[0].api.rps).toFixed(2)}`);
 		const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
@@ -313,7 +343,7 @@ async function main() {
 		await mkdir(path.join(here, 'results'), { recursive: true });
 		await writeFile(
 			path.join(here, 'results', 'rest.json'),
-			JSON.stringify({ date: new Date().toISOString(), clients, seconds, cpus: os.cpus().length, loadAverage: os.loadavg(), node: process.version, results, selectByPkTransactionReference: tx, httpFloor: { ...floorFigures, cpuMicrosPerRequest: floorCpu }, rssMb, peakRssMb: peakRss, memory }, null, 2) + '\n'
+			JSON.stringify({ date: new Date().toISOString(), clients, seconds, cpus: os.cpus().length, loadAverage: os.loadavg(), node: process.version, results, selectByPkTransactionReference: tx, selectByPkPipelineReference: pipeline, httpFloor: { ...floorFigures, cpuMicrosPerRequest: floorCpu }, rssMb, peakRssMb: peakRss, memory }, null, 2) + '\n'
 		);
 		agent.destroy();
 	} finally {

@@ -6,13 +6,14 @@
  *   fork('bench/support/api-server.mjs', [workdir])
  *
  * Sends { url, dbUrl, anonKey, serviceRoleKey, jwtSecret, pid } once started, then answers:
- *   'memory'                 → { memory: process.memoryUsage() } (after a GC with --expose-gc)
+ *   'memory'                 → { memory: process.memoryUsage(), spaces } (after a GC with --expose-gc)
  *   'profile-start'          → 'profiling' once a CPU profile runs
  *   { profileStop: file }    → 'profiled' once the profile is written to file
  *   'stop'                   → stops the runtime and exits
  */
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector';
+import v8 from 'node:v8';
 import { loadRuntime } from '../../supabase/local/launch.mjs';
 
 const workdir = process.argv[2];
@@ -25,7 +26,7 @@ const post = (method) => new Promise((resolve, reject) => profiler.post(method, 
 process.on('message', async (m) => {
 	if (m === 'memory') {
 		globalThis.gc?.();
-		process.send({ memory: process.memoryUsage() });
+		process.send({ memory: process.memoryUsage(), spaces: v8.getHeapSpaceStatistics().map((s) => ({ name: s.space_name, size: s.space_size, used: s.space_used_size })) });
 	} else if (m === 'profile-start') {
 		profiler = new Session();
 		profiler.connect();

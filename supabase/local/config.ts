@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'smol-toml';
 import { DEFAULT_JWT_SECRET } from './keys.ts';
+import { importSigningKeys, signingKeyOf, type SigningKey } from './jwt.ts';
 import { isHonouredTemplateSetting, loadMailTemplates, MailTemplateError, type MailTemplates } from './auth/mail-templates.ts';
 
 export interface RateLimits {
@@ -24,6 +25,19 @@ export interface RateLimits {
 	anonymousUsers: number;
 }
 
+export interface MfaFactorTypeConfig {
+	enrollEnabled: boolean;
+	verifyEnabled: boolean;
+}
+
+export interface MfaConfig {
+	/** Factors (verified or not) a user may hold at once. CLI default 10. */
+	maxEnrolledFactors: number;
+	totp: MfaFactorTypeConfig;
+	phone: MfaFactorTypeConfig;
+	webAuthn: MfaFactorTypeConfig;
+}
+
 export interface RuntimeConfig {
 	projectId: string;
 	workdir: string;
@@ -34,6 +48,10 @@ export interface RuntimeConfig {
 		additionalRedirectUrls: string[];
 		jwtExpiry: number;
 		jwtSecret: string;
+		/** `signing_keys_path` resolved against `supabase/`, or null (HS256 with the secret only). */
+		signingKeysPath: string | null;
+		/** The JWKs of that file, read and checked at start. */
+		signingKeys: SigningKey[];
 		enableSignup: boolean;
 		enableAnonymousSignIns: boolean;
 		enableRefreshTokenRotation: boolean;
@@ -52,6 +70,8 @@ export interface RuntimeConfig {
 			templates: MailTemplates;
 		};
 		rateLimit: RateLimits;
+		/** `[auth.mfa]`: per-factor-type switches (all off in the CLI's template) and the factor limit. */
+		mfa: MfaConfig;
 	};
 	realtime: { enabled: boolean; maxEventsPerSecond: number; maxPayloadBytes: number };
 	inbucket: { enabled: boolean; port: number };
@@ -85,6 +105,7 @@ const HONOURED = new Set([
 	'auth.additional_redirect_urls',
 	'auth.jwt_expiry',
 	'auth.jwt_secret',
+	'auth.signing_keys_path',
 	'auth.enable_signup',
 	'auth.enable_anonymous_sign_ins',
 	'auth.enable_refresh_token_rotation',
@@ -102,7 +123,14 @@ const HONOURED = new Set([
 	'auth.rate_limit.sign_in_sign_ups',
 	'auth.rate_limit.token_refresh',
 	'auth.rate_limit.token_verifications',
-	'auth.rate_limit.anonymous_users'
+	'auth.rate_limit.anonymous_users',
+	'auth.mfa.max_enrolled_factors',
+	'auth.mfa.totp.enroll_enabled',
+	'auth.mfa.totp.verify_enabled',
+	'auth.mfa.phone.enroll_enabled',
+	'auth.mfa.phone.verify_enabled',
+	'auth.mfa.web_authn.enroll_enabled',
+	'auth.mfa.web_authn.verify_enabled'
 ]);
 
 type Table = Record<string, unknown>;
@@ -164,6 +192,10 @@ export async function loadConfig(workdir: string): Promise<RuntimeConfig> {
 		}
 		return value;
 	};
+	const mfaFactorType = (kind: string): MfaFactorTypeConfig => ({
+		enrollEnabled: pick<unknown>(raw, `auth.mfa.${kind}.enroll_enabled`, false) === true,
+		verifyEnabled: pick<unknown>(raw, `auth.mfa.${kind}.verify_enabled`, false) === true
+	});
 	let templates: MailTemplates;
 	try {
 		templates = await loadMailTemplates(pick<unknown>(raw, 'auth.email.template', undefined), workdir);
@@ -171,6 +203,10 @@ export async function loadConfig(workdir: string): Promise<RuntimeConfig> {
 		if (error instanceof MailTemplateError) throw new ConfigError(`${file}: ${error.message}`);
 		throw error;
 	}
+	const signingKeysSetting = pick<unknown>(raw, 'auth.signing_keys_path', '');
+	if (typeof signingKeysSetting !== 'string') throw new ConfigError(`${file}: auth.signing_keys_path must be a string`);
+	const signingKeysPath = signingKeysSetting ? path.resolve(workdir, 'supabase', signingKeysSetting) : null;
+	const signingKeys = signingKeysPath ? await readSigningKeys(signingKeysPath, file) : [];
 	return {
 		projectId: pick(raw, 'project_id', path.basename(workdir)),
 		workdir,
@@ -192,6 +228,8 @@ export async function loadConfig(workdir: string): Promise<RuntimeConfig> {
 			]),
 			jwtExpiry: num('auth.jwt_expiry', 3600),
 			jwtSecret: pick(raw, 'auth.jwt_secret', '') || DEFAULT_JWT_SECRET,
+			signingKeysPath,
+			signingKeys,
 			enableSignup: pick(raw, 'auth.enable_signup', true),
 			enableAnonymousSignIns: pick(raw, 'auth.enable_anonymous_sign_ins', false),
 			enableRefreshTokenRotation: pick(raw, 'auth.enable_refresh_token_rotation', true),
@@ -214,6 +252,12 @@ export async function loadConfig(workdir: string): Promise<RuntimeConfig> {
 				tokenRefresh: num('auth.rate_limit.token_refresh', 150),
 				tokenVerifications: num('auth.rate_limit.token_verifications', 30),
 				anonymousUsers: num('auth.rate_limit.anonymous_users', 30)
+			},
+			mfa: {
+				maxEnrolledFactors: num('auth.mfa.max_enrolled_factors', 10),
+				totp: mfaFactorType('totp'),
+				phone: mfaFactorType('phone'),
+				webAuthn: mfaFactorType('web_authn')
 			}
 		},
 		realtime: {
@@ -229,4 +273,31 @@ export async function loadConfig(workdir: string): Promise<RuntimeConfig> {
 		dbPreRequest: null,
 		unhonoured
 	};
+}
+
+/**
+ * The JWKs of `[auth] signing_keys_path`, as the CLI reads them at start: a file that is
+ * missing, not JSON, or holds no usable signing key stops the start, naming the file.
+ */
+async function readSigningKeys(keysPath: string, configFile: string): Promise<SigningKey[]> {
+	const fail = (what: string) => new ConfigError(`${keysPath} (auth.signing_keys_path in ${configFile}): ${what}`);
+	let text: string;
+	try {
+		text = await readFile(keysPath, 'utf8');
+	} catch (error) {
+		throw fail(`failed to read signing keys: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+	}
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(text);
+	} catch (error) {
+		throw fail(`failed to decode signing keys: ${(error as Error).message}`);
+	}
+	try {
+		const keys = await importSigningKeys(parsed);
+		signingKeyOf(keys);
+		return keys;
+	} catch (error) {
+		throw fail(`failed to decode signing keys: ${(error as Error).message}`);
+	}
 }

@@ -15,7 +15,7 @@ import postgres from 'postgres';
 import { loadConfig, type RuntimeConfig } from './config.ts';
 import type { RuntimeContext, Service, ServiceFactory } from './context.ts';
 import { Gateway } from './gateway.ts';
-import { createJwtVerifier } from './jwt.ts';
+import { createJwtVerifier, signingKeyOf } from './jwt.ts';
 import { apiKeysFor } from './keys.ts';
 import { Mailbox } from './mailbox/mailbox.ts';
 import { applyBootstrap, applyMigrations, applySeed, isFreshDatabase, recreateDatabase } from './migrate.ts';
@@ -83,7 +83,7 @@ export async function startLocalSupabase(options: StartOptions = {}): Promise<Lo
 	const workdir = path.resolve(options.workdir ?? process.cwd());
 	const config = await loadConfig(workdir);
 	const log = options.log ?? (() => {});
-	const keys = await apiKeysFor(config.auth.jwtSecret);
+	const keys = await apiKeysFor(config.auth.jwtSecret, config.auth.signingKeys);
 	const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
 
 	let tempDir: string | null = null;
@@ -136,7 +136,7 @@ export async function startLocalSupabase(options: StartOptions = {}): Promise<Lo
 			...(database.socketPath ? { dbSocket: database.socketPath } : {}),
 			db,
 			mailbox,
-			verifyJwt: createJwtVerifier(keys.jwtSecret),
+			verifyJwt: createJwtVerifier({ secret: keys.jwtSecret, signingKeys: config.auth.signingKeys, signingKey: signingKeyOf(config.auth.signingKeys) }),
 			log,
 			onSchemaChange: (listener) => void schemaListeners.push(listener)
 		};

@@ -4,6 +4,7 @@
  * these values, so the runtime uses them unless config says otherwise.
  */
 import { SignJWT } from 'jose';
+import type { SigningKey } from './jwt.ts';
 
 export const DEFAULT_JWT_SECRET = 'super-secret-jwt-token-with-at-least-32-characters-long';
 
@@ -30,7 +31,23 @@ export interface ApiKeys {
  * with another secret the legacy keys are signed anew with the same claims, so they
  * verify against that secret as the CLI's would.
  */
-export async function apiKeysFor(jwtSecret: string = DEFAULT_JWT_SECRET): Promise<ApiKeys> {
+export async function apiKeysFor(jwtSecret: string = DEFAULT_JWT_SECRET, signingKeys: SigningKey[] = []): Promise<ApiKeys> {
+	if (signingKeys.length) {
+		// With `signing_keys_path` the CLI signs them with the file's first key, for 10 years.
+		const [key] = signingKeys;
+		const exp = Math.floor(Date.now() / 1000) + 10 * 365 * 24 * 3600;
+		const sign = (role: string) =>
+			new SignJWT({ iss: 'supabase-demo', role, exp })
+				.setProtectedHeader(key.kid ? { alg: key.alg, kid: key.kid, typ: 'JWT' } : { alg: key.alg, typ: 'JWT' })
+				.sign(key.privateKey);
+		return {
+			jwtSecret,
+			anonKey: await sign('anon'),
+			serviceRoleKey: await sign('service_role'),
+			publishableKey: DEFAULT_PUBLISHABLE_KEY,
+			secretKey: DEFAULT_SECRET_KEY
+		};
+	}
 	if (jwtSecret === DEFAULT_JWT_SECRET) {
 		return {
 			jwtSecret,

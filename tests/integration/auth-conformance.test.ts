@@ -130,4 +130,30 @@ describe('auth: conformance with GoTrue behind the CLI', () => {
 		expect(discovery.status).toBe(404);
 		expect(await discovery.json()).toEqual({ code: 404, error_code: 'feature_disabled', msg: 'OAuth server is disabled' });
 	});
+
+	it('serves the OpenID discovery document even with the OAuth 2.1 server off', async () => {
+		const res = await raw('/.well-known/openid-configuration');
+		expect(res.status).toBe(200);
+		expect(res.headers.get('cache-control')).toBe('public, max-age=600');
+		const issuer = `${runtime.url}/auth/v1`;
+		expect(await res.json()).toMatchObject({
+			issuer,
+			authorization_endpoint: `${issuer}/oauth/authorize`,
+			token_endpoint: `${issuer}/oauth/token`,
+			jwks_uri: `${issuer}/.well-known/jwks.json`,
+			response_types_supported: ['code'],
+			code_challenge_methods_supported: ['S256', 'plain']
+		});
+	});
+
+	it('answers the passkey routes as GoTrue with passkeys off, and lists no passkeys for the admin', async () => {
+		const options = await raw('/passkeys/authentication/options', { method: 'POST', headers: { ...json, apikey: runtime.anonKey }, body: '{}' });
+		expect(options.status).toBe(404);
+		expect(await options.json()).toEqual({ code: 404, error_code: 'passkey_disabled', msg: 'Passkeys are disabled' });
+		const admin = adminClient(runtime);
+		const { data } = await admin.auth.admin.createUser({ email: uniqueEmail('passkey'), password: PASSWORD, email_confirm: true });
+		const listed = await raw(`/admin/users/${data.user!.id}/passkeys`, { headers: { apikey: runtime.secretKey } });
+		expect(listed.status).toBe(200);
+		expect(await listed.json()).toEqual([]);
+	});
 });

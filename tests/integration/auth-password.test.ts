@@ -4,6 +4,7 @@
  * scopes, the JWT's claims, and the errors GoTrue gives along the way. All through
  * supabase-js; raw fetch only for endpoints it has no call for.
  */
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthSessionMissingError } from '@supabase/supabase-js';
 import type { LocalSupabase } from '../../supabase/local/index.ts';
@@ -245,6 +246,21 @@ describe('auth: e-mail and password, confirmations off', () => {
 		expect(aal.data).toMatchObject({ currentLevel: 'aal1', nextLevel: 'aal1' });
 		const factors = await sb.auth.mfa.listFactors();
 		expect(factors.data?.all).toEqual([]);
+
+		// A factor enrolled while MFA was on stays listed, but cannot be challenged or verified.
+		const userId = decodeJwt((await sb.auth.getSession()).data.session!.access_token).payload.sub as string;
+		const sql = postgres(runtime.dbUrl, { max: 1, onnotice: () => {} });
+		const [{ id }] = await sql<{ id: string }[]>`
+			insert into auth.mfa_factors (id, user_id, friendly_name, factor_type, status, created_at, updated_at, secret)
+			values (gen_random_uuid(), ${userId}, 'old phone', 'totp', 'unverified', now(), now(), 'JBSWY3DPEHPK3PXP') returning id`;
+		await sql.end();
+		const challenge = await sb.auth.mfa.challenge({ factorId: id });
+		expect(challenge.error?.status).toBe(422);
+		expect(challenge.error?.code).toBe('mfa_totp_verify_not_enabled');
+		expect(challenge.error?.message).toBe('MFA verification is disabled for TOTP');
+		const verify = await sb.auth.mfa.verify({ factorId: id, challengeId: id, code: '123456' });
+		expect(verify.error?.code).toBe('mfa_totp_verify_not_enabled');
+		expect((await sb.auth.mfa.listFactors()).data?.all).toMatchObject([{ id, status: 'unverified' }]);
 	});
 
 	it('answers identity linking and SSO as GoTrue does with them disabled', async () => {

@@ -1,9 +1,13 @@
 /**
- * Access tokens as GoTrue issues and checks them: HS256 with the project's JWT secret,
+ * Access tokens as GoTrue issues and checks them: HS256 with the project's JWT secret, or,
+ * with `[auth] signing_keys_path`, ES256 / RS256 with the signing key and its `kid`;
  * claims in GoTrue's order, and the checks of golang-jwt v5 in its order (shape, header,
- * claims JSON, algorithm, signature, expiry) so a refused token gets GoTrue's message.
+ * claims JSON, algorithm, key by `kid`, signature, expiry) so a refused token gets
+ * GoTrue's message.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { CompactSign, compactVerify, type CryptoKey } from 'jose';
+import type { SigningKey } from '../jwt.ts';
 import { forbidden } from './errors.ts';
 import { goSyntaxError } from './params.ts';
 
@@ -38,6 +42,24 @@ export function signHs256(secret: string, claims: Record<string, unknown>): stri
 	const payload = b64url(JSON.stringify(claims));
 	const signature = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
 	return `${header}.${payload}.${signature}`;
+}
+
+/** What signs and verifies access tokens: the secret and the `signing_keys_path` keys. */
+export interface TokenKeys {
+	jwtSecret: string;
+	signingKeys: SigningKey[];
+	signingKey: SigningKey | null;
+}
+
+/**
+ * GoTrue's `SignJWT`: the signing key when there is one (header `alg`, `kid`, `typ`, as
+ * Go writes a map: sorted), else HS256 with the secret.
+ */
+export async function signAccessToken(keys: TokenKeys, claims: Record<string, unknown>): Promise<string> {
+	const key = keys.signingKey;
+	if (!key) return signHs256(keys.jwtSecret, claims);
+	const header = key.kid ? { alg: key.alg, kid: key.kid, typ: 'JWT' } : { alg: key.alg, typ: 'JWT' };
+	return new CompactSign(new TextEncoder().encode(JSON.stringify(claims))).setProtectedHeader(header).sign(key.privateKey);
 }
 
 export interface AccessTokenInput {
@@ -87,10 +109,18 @@ function base64Error(segment: string): string | null {
 }
 
 const INVALID = 'invalid JWT: unable to parse or verify signature, ';
+const VALID_METHODS = ['HS256', 'RS256', 'ES256'];
+
+/** How Go's `%v` prints a JSON header value (the `kid` in an error). */
+function goValue(value: unknown): string {
+	if (value === undefined || value === null) return '<nil>';
+	if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+	return JSON.stringify(value);
+}
 const refuse = (reason: string) => forbidden('bad_jwt', INVALID + reason);
 
 /** Verifies a bearer token as GoTrue's `parseJWTClaims`; throws `bad_jwt` (403) otherwise. */
-export function verifyAccessToken(secret: string, token: string, now = Date.now()): AccessClaims {
+export async function verifyAccessToken(keys: TokenKeys, token: string, now = Date.now()): Promise<AccessClaims> {
 	const parts = token.split('.');
 	if (parts.length !== 3) throw refuse('token is malformed: token contains an invalid number of segments');
 	const [rawHeader, rawClaims, rawSignature] = parts;
@@ -122,13 +152,38 @@ export function verifyAccessToken(secret: string, token: string, now = Date.now(
 	if (typeof alg !== 'string') throw refuse('token is unverifiable: signing method (alg) is unspecified');
 	const known = ['none', 'HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 	if (!known.includes(alg)) throw refuse('token is unverifiable: signing method (alg) is unavailable');
-	if (alg !== 'HS256') throw refuse(`token signature is invalid: signing method ${alg} is invalid`);
+	// GOTRUE_JWT_VALID_METHODS as the CLI sets it, with or without signing keys.
+	if (!VALID_METHODS.includes(alg)) throw refuse(`token signature is invalid: signing method ${alg} is invalid`);
 
-	const expected = createHmac('sha256', secret).update(`${rawHeader}.${rawClaims}`).digest();
+	// The keyfunc: the key named by `kid`, else the secret for HS256.
+	const kid = (header as Record<string, unknown>).kid;
+	let key: SigningKey | 'secret' | null = null;
+	// GOTRUE_JWT_KEY_ID is unset, so an empty `kid` names the secret (FindPublicKeyByKid).
+	if (typeof kid === 'string') key = keys.signingKeys.find((candidate) => candidate.kid === kid) ?? (kid === '' ? 'secret' : null);
+	if (!key && alg === 'HS256') key = 'secret';
+	if (!key) throw refuse(`token is unverifiable: error while executing keyfunc: unrecognized JWT kid ${goValue(kid)} for algorithm ${alg}`);
+
 	const sigB64 = base64Error(rawSignature);
-	const given = sigB64 ? Buffer.alloc(0) : Buffer.from(rawSignature, 'base64url');
-	if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-		throw refuse('token signature is invalid: signature is invalid');
+	if (key === 'secret') {
+		if (alg !== 'HS256') throw refuse(`token signature is invalid: key is of invalid type: ${alg.startsWith('RS') ? 'RSA verify expects *rsa.PublicKey' : 'ECDSA verify expects *ecdsa.PublicKey'}`);
+		const expected = createHmac('sha256', keys.jwtSecret).update(`${rawHeader}.${rawClaims}`).digest();
+		const given = sigB64 ? Buffer.alloc(0) : Buffer.from(rawSignature, 'base64url');
+		if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+			throw refuse('token signature is invalid: signature is invalid');
+		}
+	} else {
+		const family = alg === 'HS256' ? 'HMAC' : alg === 'RS256' ? 'RSA' : 'ECDSA';
+		const expects = { HMAC: 'HMAC verify expects []byte', RSA: 'RSA verify expects *rsa.PublicKey', ECDSA: 'ECDSA verify expects *ecdsa.PublicKey' }[family];
+		if ((family === 'RSA' && key.kty !== 'RSA') || (family === 'ECDSA' && key.kty !== 'EC') || family === 'HMAC') {
+			throw refuse(`token signature is invalid: key is of invalid type: ${expects}`);
+		}
+		const failed = `token signature is invalid: crypto/${family === 'RSA' ? 'rsa' : 'ecdsa'}: verification error`;
+		if (sigB64) throw refuse(failed);
+		try {
+			await compactVerify(token, key.publicKey as CryptoKey, { algorithms: [alg] });
+		} catch {
+			throw refuse(failed);
+		}
 	}
 
 	const c = claims as AccessClaims;

@@ -9,19 +9,23 @@ import { verifyAccessToken } from './access-token.ts';
 import {
 	createIdentity,
 	createOneTimeToken,
+	factorJson,
 	findDuplicateEmail,
 	findSession,
 	findUserByEmail,
 	findUserById,
+	fullUserJson,
 	identityData,
 	isUuid,
-	loadIdentities,
+	loadFactors,
 	userJson,
+	type FactorRow,
 	type UserRow
 } from './db.ts';
 import { generateOtp, Outbox, sendInvite, tokenHash, validateEmail } from './email.ts';
 import { AuthError, badRequest, forbidden, internal, notFound, sendJson, unprocessable } from './errors.ts';
 import { actionLink } from './mail.ts';
+import { downgradeSessions, findOwnedFactor } from './mfa.ts';
 import { bool, map, ptr, str, type ParamsSchema } from './params.ts';
 import { checkPasswordStrength, hashPassword, MAX_PASSWORD_LENGTH } from './passwords.ts';
 import { parseGoDuration } from './ratelimit.ts';
@@ -29,7 +33,7 @@ import type { AuthRequest, AuthState } from './state.ts';
 
 /** GoTrue's `requireAdminCredentials`: a valid JWT whose role is an admin role. */
 export async function requireAdmin(state: AuthState, r: AuthRequest): Promise<void> {
-	const claims = verifyAccessToken(state.settings.jwtSecret, r.bearer());
+	const claims = await verifyAccessToken(state.settings, r.bearer());
 	r.claims = claims;
 	const sessionId = typeof claims.session_id === 'string' ? claims.session_id : '';
 	if (sessionId && sessionId !== '00000000-0000-0000-0000-000000000000') {
@@ -53,7 +57,7 @@ async function loadUser(state: AuthState, id: string): Promise<UserRow> {
 async function fullUser(state: AuthState, id: string): Promise<Record<string, unknown>> {
 	const user = await findUserById(state.sql, id);
 	if (!user) throw notFound('user_not_found', 'User not found');
-	return userJson(user, await loadIdentities(state.sql, id));
+	return fullUserJson(state.sql, user);
 }
 
 export async function listUsers(state: AuthState, r: AuthRequest): Promise<void> {
@@ -211,7 +215,7 @@ export async function createUser(state: AuthState, r: AuthRequest): Promise<void
 
 export async function getUserById(state: AuthState, r: AuthRequest, id: string): Promise<void> {
 	const user = await loadUser(state, id);
-	return sendJson(r.res, 200, userJson(user, await loadIdentities(state.sql, user.id)));
+	return sendJson(r.res, 200, await fullUserJson(state.sql, user));
 }
 
 export async function updateUserById(state: AuthState, r: AuthRequest, id: string): Promise<void> {
@@ -315,49 +319,42 @@ export async function deleteUser(state: AuthState, r: AuthRequest, id: string): 
 	return sendJson(r.res, 200, {});
 }
 
-type FactorRow = { id: string; friendly_name: string | null; factor_type: string; status: string; created_at: string; updated_at: string };
-
 export async function listFactors(state: AuthState, r: AuthRequest, id: string): Promise<void> {
 	const user = await loadUser(state, id);
-	const factors = await state.sql<FactorRow[]>`
-		select id, friendly_name, factor_type::text, status::text, created_at, updated_at from auth.mfa_factors where user_id = ${user.id}`;
-	return sendJson(r.res, 200, factors);
+	return sendJson(r.res, 200, (await loadFactors(state.sql, user.id)).map(factorJson));
 }
 
-/** GoTrue's admin `loadFactor`: the user's own factor, else 404. */
+/** GoTrue's admin `loadFactor`: the user (else 404), then the user's own factor. */
 async function loadFactor(state: AuthState, userId: string, factorId: string): Promise<FactorRow> {
 	const user = await loadUser(state, userId);
-	if (!isUuid(factorId)) throw notFound('validation_failed', 'factor_id must be an UUID');
-	const [factor] = await state.sql<FactorRow[]>`
-		select id, friendly_name, factor_type::text, status::text, created_at, updated_at from auth.mfa_factors
-		where id = ${factorId} and user_id = ${user.id}`;
-	if (!factor) throw notFound('mfa_factor_not_found', 'Factor not found');
-	return factor;
+	return findOwnedFactor(state.sql, user.id, factorId);
 }
 
-/** `DELETE /admin/users/:id/factors/:factor_id`: answers the deleted factor; the user's sessions drop to aal1. */
+/** `DELETE /admin/users/:id/factors/:factor_id`: answers the deleted factor; sessions it raised drop to aal1. */
 export async function deleteFactor(state: AuthState, r: AuthRequest, userId: string, factorId: string): Promise<void> {
 	const factor = await loadFactor(state, userId, factorId);
 	await state.sql.begin(async (tx) => {
 		await tx`delete from auth.mfa_factors where id = ${factor.id}`;
-		await tx`update auth.sessions set aal = 'aal1', factor_id = null where factor_id = ${factor.id}`;
+		await downgradeSessions(tx, factor);
 	});
-	return sendJson(r.res, 200, factor);
+	return sendJson(r.res, 200, factorJson(factor));
 }
 
 const FACTOR_UPDATE_PARAMS: ParamsSchema = { name: 'adminUserUpdateFactorParams', fields: { friendly_name: 'string', phone: 'string' } };
 
-/** `PUT /admin/users/:id/factors/:factor_id`: renames a factor. */
+/** `PUT /admin/users/:id/factors/:factor_id`: renames a factor, or changes a phone factor's number. */
 export async function updateFactor(state: AuthState, r: AuthRequest, userId: string, factorId: string): Promise<void> {
-	let factor = await loadFactor(state, userId, factorId);
+	const factor = await loadFactor(state, userId, factorId);
 	const params = await r.params(FACTOR_UPDATE_PARAMS);
 	const friendlyName = str(params, 'friendly_name');
-	if (friendlyName) {
-		[factor] = await state.sql<FactorRow[]>`
-			update auth.mfa_factors set friendly_name = ${friendlyName}, updated_at = now() where id = ${factor.id}
-			returning id, friendly_name, factor_type::text, status::text, created_at, updated_at`;
-	}
-	return sendJson(r.res, 200, factor);
+	const phone = str(params, 'phone');
+	await state.sql.begin(async (tx) => {
+		if (friendlyName) await tx`update auth.mfa_factors set friendly_name = ${friendlyName}, updated_at = now() where id = ${factor.id}`;
+		if (phone && factor.factor_type === 'phone') {
+			await tx`update auth.mfa_factors set phone = ${validatePhone(phone)}, updated_at = now() where id = ${factor.id}`;
+		}
+	});
+	return sendJson(r.res, 200, factorJson(await findOwnedFactor(state.sql, factor.user_id, factor.id)));
 }
 
 const INVITE_PARAMS: ParamsSchema = { name: 'InviteParams', fields: { email: 'string', data: 'map' } };
@@ -497,4 +494,16 @@ export async function generateLink(state: AuthState, r: AuthRequest): Promise<vo
 		verification_type: type,
 		redirect_to: referrer
 	});
+}
+
+/** `GET /admin/users/:id/passkeys`: the user's passkeys; none can be registered here. */
+export async function listPasskeys(state: AuthState, r: AuthRequest, userId: string): Promise<void> {
+	await loadUser(state, userId);
+	return sendJson(r.res, 200, []);
+}
+
+/** `DELETE /admin/users/:id/passkeys/:passkey_id`: no passkey exists, so each is not found, as GoTrue says it. */
+export async function deletePasskey(state: AuthState, _r: AuthRequest, userId: string): Promise<void> {
+	await loadUser(state, userId);
+	throw notFound('validation_failed', 'Passkey not found');
 }

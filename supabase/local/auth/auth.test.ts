@@ -1,6 +1,6 @@
 /**
  * Unit tests of the Auth service's pure parts: Go-compatible JSON checking and decoding,
- * redirect globs, durations, token buckets, access-token checks and password rules.
+ * redirect globs, durations, token buckets, access-token checks, password rules and TOTP.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -11,6 +11,8 @@ import { decodeParams, goSyntaxError } from './params.ts';
 import { checkPasswordStrength, requiredCharacterSets } from './passwords.ts';
 import { parseGoDuration, RateLimiter } from './ratelimit.ts';
 import { globToRegExp, RedirectPolicy } from './redirect.ts';
+import { Secret } from 'otpauth';
+import { newTotpSecret, otpauthUri, totpCode, validateTotp } from './totp.ts';
 
 describe('goSyntaxError', () => {
 	it('accepts exactly what JSON.parse accepts', () => {
@@ -141,27 +143,67 @@ describe('small helpers', () => {
 describe('verifyAccessToken', () => {
 	const secret = 'a-test-secret-of-at-least-thirty-two-chars';
 	const now = 1_700_000_000_000;
-	const reason = (token: string) => {
+	const keys = { jwtSecret: secret, signingKeys: [], signingKey: null };
+	const reason = async (token: string) => {
 		try {
-			verifyAccessToken(secret, token, now);
+			await verifyAccessToken(keys, token, now);
 			return null;
 		} catch (error) {
 			return (error as AuthError).message.replace('invalid JWT: unable to parse or verify signature, ', '');
 		}
 	};
 
-	it('accepts a good token and refuses others with golang-jwt’s reasons, in its order', () => {
+	it('accepts a good token and refuses others with golang-jwt’s reasons, in its order', async () => {
 		const good = signHs256(secret, { sub: 'x', exp: now / 1000 + 60 });
-		expect(reason(good)).toBeNull();
-		expect(reason(signHs256(secret, { sub: 'x', exp: now / 1000 - 1 }))).toBe('token has invalid claims: token is expired');
+		expect(await reason(good)).toBeNull();
+		expect(await reason(signHs256(secret, { sub: 'x', exp: now / 1000 - 1 }))).toBe('token has invalid claims: token is expired');
 		// A bad signature is reported before an expiry.
-		expect(reason(signHs256('another-secret', { sub: 'x', exp: now / 1000 - 1 }))).toBe('token signature is invalid: signature is invalid');
-		expect(reason('a.b')).toBe('token is malformed: token contains an invalid number of segments');
-		expect(reason('!!.e30.x')).toBe('token is malformed: could not base64 decode header: illegal base64 data at input byte 0');
+		expect(await reason(signHs256('another-secret', { sub: 'x', exp: now / 1000 - 1 }))).toBe('token signature is invalid: signature is invalid');
+		expect(await reason('a.b')).toBe('token is malformed: token contains an invalid number of segments');
+		expect(await reason('!!.e30.x')).toBe('token is malformed: could not base64 decode header: illegal base64 data at input byte 0');
 		const header = (h: object) => `${Buffer.from(JSON.stringify(h)).toString('base64url')}.${good.split('.')[1]}.${good.split('.')[2]}`;
-		expect(reason(header({ alg: 'none' }))).toBe('token signature is invalid: signing method none is invalid');
-		expect(reason(header({ alg: 'RS256' }))).toBe('token signature is invalid: signing method RS256 is invalid');
-		expect(reason(header({ alg: 'XX1' }))).toBe('token is unverifiable: signing method (alg) is unavailable');
-		expect(reason(header({ typ: 'JWT' }))).toBe('token is unverifiable: signing method (alg) is unspecified');
+		expect(await reason(header({ alg: 'none' }))).toBe('token signature is invalid: signing method none is invalid');
+		// RS256 and ES256 are valid methods (as the CLI sets them); with no key for the kid the keyfunc fails.
+		expect(await reason(header({ alg: 'RS256' }))).toBe('token is unverifiable: error while executing keyfunc: unrecognized JWT kid <nil> for algorithm RS256');
+		expect(await reason(header({ alg: 'ES256', kid: 'k1' }))).toBe('token is unverifiable: error while executing keyfunc: unrecognized JWT kid k1 for algorithm ES256');
+		expect(await reason(header({ alg: 'RS512' }))).toBe('token signature is invalid: signing method RS512 is invalid');
+		expect(await reason(header({ alg: 'XX1' }))).toBe('token is unverifiable: signing method (alg) is unavailable');
+		expect(await reason(header({ typ: 'JWT' }))).toBe('token is unverifiable: signing method (alg) is unspecified');
+	});
+});
+
+describe('TOTP', () => {
+	// RFC 6238, appendix B: SHA-1 with the ASCII key "12345678901234567890" (8-digit codes, of which a 6-digit code is the tail).
+	const rfcSecret = Secret.fromLatin1('12345678901234567890').base32;
+
+	it('computes the codes of RFC 6238', () => {
+		expect(rfcSecret).toBe('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ');
+		expect(totpCode(rfcSecret, 59_000)).toBe('287082');
+		expect(totpCode(rfcSecret, 1_111_111_109_000)).toBe('081804');
+		expect(totpCode(rfcSecret, 1_234_567_890_000)).toBe('005924');
+		expect(totpCode(rfcSecret, 20_000_000_000_000)).toBe('353130');
+	});
+
+	it('accepts the code of the current step and one step either side, nothing further or of another length', () => {
+		const now = 1_700_000_015_000;
+		for (const step of [-1, 0, 1]) expect(validateTotp(totpCode(rfcSecret, now + step * 30_000), rfcSecret, now)).toBe(true);
+		for (const step of [-2, 2]) expect(validateTotp(totpCode(rfcSecret, now + step * 30_000), rfcSecret, now)).toBe(false);
+		expect(validateTotp(`0${totpCode(rfcSecret, now)}`, rfcSecret, now)).toBe(false);
+	});
+
+	it('makes a new 20-byte base32 secret each time, whose codes validate', () => {
+		const a = newTotpSecret();
+		const b = newTotpSecret();
+		expect(a).toMatch(/^[A-Z2-7]{32}$/);
+		expect(a).not.toBe(b);
+		expect(Secret.fromBase32(a).bytes.length).toBe(20);
+		expect(validateTotp(totpCode(a, Date.now()), a)).toBe(true);
+		expect(validateTotp(totpCode(a, Date.now()), b)).toBe(false);
+	});
+
+	it('writes the otpauth URI as Go escapes it: the label path keeps ":" "@" "+", the query is sorted', () => {
+		expect(otpauthUri('My App', 'a b+c@example.com', 'ABC')).toBe(
+			'otpauth://totp/My%20App:a%20b+c@example.com?algorithm=SHA1&digits=6&issuer=My+App&period=30&secret=ABC'
+		);
 	});
 });

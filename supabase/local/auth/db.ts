@@ -94,6 +94,47 @@ export interface SessionRow {
 	not_after: string | null;
 }
 
+/** A row of `auth.mfa_factors` (the WebAuthn credential left out). */
+export interface FactorRow {
+	id: string;
+	user_id: string;
+	friendly_name: string | null;
+	factor_type: string;
+	status: string;
+	created_at: string;
+	updated_at: string;
+	secret: string | null;
+	phone: string | null;
+	last_challenged_at: string | null;
+	web_authn_aaguid: string | null;
+	last_webauthn_challenge_data: Record<string, unknown> | null;
+}
+
+export const FACTOR_COLUMNS = 'id, user_id, friendly_name, factor_type::text, status::text, created_at, updated_at, secret, phone, last_challenged_at, web_authn_aaguid, last_webauthn_challenge_data';
+
+/** The user's factors, oldest first. */
+export async function loadFactors(q: Query, userId: string): Promise<FactorRow[]> {
+	return q<FactorRow[]>`
+		select ${q.unsafe(FACTOR_COLUMNS)} from auth.mfa_factors where user_id = ${userId} order by created_at, id`;
+}
+
+/** A factor as GoTrue's `models.Factor` marshals it (the secret never leaves). */
+export function factorJson(factor: FactorRow): Record<string, unknown> {
+	const out: Record<string, unknown> = {
+		id: factor.id,
+		created_at: isoTime(factor.created_at),
+		updated_at: isoTime(factor.updated_at),
+		status: factor.status
+	};
+	if (factor.friendly_name) out.friendly_name = factor.friendly_name;
+	out.factor_type = factor.factor_type;
+	out.phone = factor.phone ?? '';
+	out.last_challenged_at = isoTime(factor.last_challenged_at);
+	if (factor.web_authn_aaguid) out.web_authn_aaguid = factor.web_authn_aaguid;
+	if (factor.last_webauthn_challenge_data) out.last_webauthn_challenge_data = factor.last_webauthn_challenge_data;
+	return out;
+}
+
 export async function findUserById(q: Query, id: string): Promise<UserRow | null> {
 	if (!isUuid(id)) return null;
 	const [row] = await q<UserRow[]>`select * from auth.users where id = ${id}`;
@@ -154,7 +195,11 @@ export function identityJson(identity: IdentityRow): Record<string, unknown> {
  * A user as GoTrue's `models.User` marshals it: optional timestamps left out when unset,
  * `phone`/`email` as empty strings, `identities` null when not loaded.
  */
-export function userJson(user: UserRow, identities: IdentityRow[] | null): Record<string, unknown> {
+/**
+ * The user as GoTrue marshals `models.User`; `factors` is left out when there are none
+ * (`omitempty`), as in lists, which do not load them.
+ */
+export function userJson(user: UserRow, identities: IdentityRow[] | null, factors: FactorRow[] = []): Record<string, unknown> {
 	const out: Record<string, unknown> = {
 		id: user.id,
 		aud: user.aud ?? '',
@@ -179,6 +224,7 @@ export function userJson(user: UserRow, identities: IdentityRow[] | null): Recor
 	optional('last_sign_in_at', user.last_sign_in_at);
 	out.app_metadata = user.raw_app_meta_data ?? {};
 	out.user_metadata = user.raw_user_meta_data ?? {};
+	if (factors.length) out.factors = factors.map(factorJson);
 	out.identities = identities ? identities.map(identityJson) : null;
 	out.created_at = isoTime(user.created_at) ?? GO_ZERO_TIME;
 	out.updated_at = isoTime(user.updated_at) ?? GO_ZERO_TIME;
@@ -188,11 +234,17 @@ export function userJson(user: UserRow, identities: IdentityRow[] | null): Recor
 	return out;
 }
 
-/** The user with identities, as JSON, read fresh from the database. */
+/** The user with identities and factors, as GoTrue's eager `FindUserByID` loads it. */
+export async function fullUserJson(q: Query, user: UserRow): Promise<Record<string, unknown>> {
+	const identities = await loadIdentities(q, user.id);
+	return userJson(user, identities, await loadFactors(q, user.id));
+}
+
+/** The user with identities and factors, as JSON, read fresh from the database. */
 export async function loadUserJson(q: Query, userId: string): Promise<Record<string, unknown> | null> {
 	const user = await findUserById(q, userId);
 	if (!user) return null;
-	return userJson(user, await loadIdentities(q, userId));
+	return fullUserJson(q, user);
 }
 
 export function isBanned(user: UserRow): boolean {

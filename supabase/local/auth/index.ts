@@ -4,7 +4,8 @@
  * (API key, CORS).
  */
 import type { RuntimeContext, Service } from '../context.ts';
-import { createUser, deleteFactor, deleteUser, generateLink, getUserById, invite, listFactors, listUsers, requireAdmin, updateFactor, updateUserById } from './admin.ts';
+import { challengeFactor, enrollFactor, unenrollFactor, verifyFactor } from './mfa.ts';
+import { createUser, deleteFactor, deletePasskey, deleteUser, generateLink, getUserById, invite, listFactors, listPasskeys, listUsers, requireAdmin, updateFactor, updateUserById } from './admin.ts';
 import { createAuthPool } from './db.ts';
 import { AuthError, sendAuthError, sendJson } from './errors.ts';
 import { recover, otp, magicLinkRoute, resend } from './otp.ts';
@@ -12,7 +13,7 @@ import { RedirectPolicy } from './redirect.ts';
 import { signupRoute } from './signup.ts';
 import { AuthRequest, limitersFrom, requireLimit, settingsFrom, type AuthState } from './state.ts';
 import { tokenRoute } from './token.ts';
-import { enrollFactor, factorAction, getUser, logout, reauthenticate, requireAuthentication, updateUser } from './user.ts';
+import { getUser, logout, reauthenticate, requireAuthentication, updateUser } from './user.ts';
 import { verifyGet, verifyPost } from './verify.ts';
 
 type Handler = (state: AuthState, r: AuthRequest, ...params: string[]) => Promise<void>;
@@ -81,8 +82,12 @@ function buildRoutes(): Route[] {
 		route('GET', '/health', async (_state, r) =>
 			sendJson(r.res, 200, { version: 'local', name: 'GoTrue', description: 'GoTrue is a user registration and authentication API' })
 		),
-		route('GET', '/.well-known/jwks.json', async (_state, r) =>
-			sendJson(r.res, 200, { keys: [] }, { 'cache-control': 'public, max-age=600' })
+		// Only the public parts of the signing keys; the secret (HS256) is never listed.
+		route('GET', '/.well-known/jwks.json', async (state, r) =>
+			sendJson(r.res, 200, { keys: state.settings.signingKeys.map((key) => key.publicJwk) }, { 'cache-control': 'public, max-age=600' })
+		),
+		route('GET', '/.well-known/openid-configuration', async (state, r) =>
+			sendJson(r.res, 200, openIdConfiguration(state.settings.issuer), { 'cache-control': 'public, max-age=600' })
 		),
 		route('GET', '/settings', async (state, r) => sendJson(r.res, 200, settings(state))),
 		route('GET', '/authorize', authorize),
@@ -116,9 +121,9 @@ function buildRoutes(): Route[] {
 		route('GET', '/sso/saml/metadata', samlDisabled),
 		route('POST', '/sso/saml/acs', samlDisabled),
 		route('POST', '/factors', enrollFactor),
-		route('POST', '/factors/:id/challenge', factorAction),
-		route('POST', '/factors/:id/verify', factorAction),
-		route('DELETE', '/factors/:id', factorAction),
+		route('POST', '/factors/:id/challenge', challengeFactor),
+		route('POST', '/factors/:id/verify', verifyFactor),
+		route('DELETE', '/factors/:id', unenrollFactor),
 		route('POST', '/invite', admin(invite)),
 		route('GET', '/admin/users', admin(listUsers)),
 		route('POST', '/admin/users', admin(createUser)),
@@ -129,8 +134,51 @@ function buildRoutes(): Route[] {
 		route('PUT', '/admin/users/:id/factors/:factor_id', admin(updateFactor)),
 		route('DELETE', '/admin/users/:id/factors/:factor_id', admin(deleteFactor)),
 		route('POST', '/admin/generate_link', admin(generateLink)),
+		route('GET', '/admin/users/:id/passkeys', admin(listPasskeys)),
+		route('DELETE', '/admin/users/:id/passkeys/:passkey_id', admin(deletePasskey)),
+		...passkeyRoutes(),
 		...oauthServerRoutes(admin)
 	];
+}
+
+/**
+ * GoTrue's `/.well-known/openid-configuration` (served whether or not the OAuth 2.1
+ * server is on): the endpoints under the issuer and what they support.
+ */
+function openIdConfiguration(issuer: string): Record<string, unknown> {
+	const base = issuer.replace(/\/+$/, '');
+	return {
+		issuer,
+		authorization_endpoint: `${base}/oauth/authorize`,
+		token_endpoint: `${base}/oauth/token`,
+		jwks_uri: `${base}/.well-known/jwks.json`,
+		userinfo_endpoint: `${base}/oauth/userinfo`,
+		scopes_supported: ['openid', 'profile', 'email', 'phone', 'offline_access'],
+		response_types_supported: ['code'],
+		response_modes_supported: ['query'],
+		grant_types_supported: ['authorization_code', 'refresh_token'],
+		subject_types_supported: ['public'],
+		id_token_signing_alg_values_supported: ['RS256', 'HS256', 'ES256'],
+		token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+		claims_supported: ['sub', 'aud', 'iss', 'exp', 'iat', 'auth_time', 'nonce', 'email', 'email_verified', 'phone_number', 'phone_number_verified', 'name', 'picture', 'preferred_username', 'updated_at'],
+		code_challenge_methods_supported: ['S256', 'plain']
+	};
+}
+
+/** The passkey routes, answered as GoTrue does with `[auth.passkey] enabled = false` (checked before anything else). */
+function passkeyRoutes(): Route[] {
+	const disabled: Handler = async () => {
+		throw new AuthError(404, 'passkey_disabled', 'Passkeys are disabled');
+	};
+	return [
+		['POST', '/passkeys/authentication/options'],
+		['POST', '/passkeys/authentication/verify'],
+		['POST', '/passkeys/registration/options'],
+		['POST', '/passkeys/registration/verify'],
+		['GET', '/passkeys'],
+		['PATCH', '/passkeys/:id'],
+		['DELETE', '/passkeys/:id']
+	].map(([method, path]) => routeOf(method, path, disabled));
 }
 
 /** The OAuth 2.1 server's routes, each answering that it is disabled after the checks GoTrue makes first. */

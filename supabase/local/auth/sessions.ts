@@ -8,8 +8,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import type postgres from 'postgres';
-import { accessTokenClaims, signHs256, type AmrEntry } from './access-token.ts';
-import { findUserById, isBanned, loadIdentities, timeMs, userJson, type Query, type UserRow } from './db.ts';
+import { accessTokenClaims, signAccessToken, type AmrEntry } from './access-token.ts';
+import { findUserById, fullUserJson, isBanned, timeMs, type Query, type UserRow } from './db.ts';
 import { AuthError, badRequest, oauthError } from './errors.ts';
 import type { AuthRequest, AuthState } from './state.ts';
 
@@ -58,18 +58,31 @@ export async function addAmrClaim(q: Query, sessionId: string, method: string): 
 		do update set updated_at = now()`;
 }
 
+/** Newest first; entries of the same second keep the order they were added, as GoTrue's sort leaves them. */
 async function sessionAmr(q: Query, sessionId: string): Promise<AmrEntry[]> {
 	const rows = await q<{ method: string; ts: string }[]>`
 		select authentication_method as method, floor(extract(epoch from updated_at))::bigint::text as ts
-		from auth.mfa_amr_claims where session_id = ${sessionId}`;
+		from auth.mfa_amr_claims where session_id = ${sessionId} order by created_at, id`;
 	return rows.map((r) => ({ method: r.method, timestamp: Number(r.ts) })).sort((a, b) => b.timestamp - a.timestamp);
+}
+
+/** Methods that prove a second factor (GoTrue's `IsAAL2Claim`). */
+const AAL2_METHODS = new Set(['totp', 'mfa/phone', 'mfa/webauthn']);
+
+/**
+ * GoTrue's `CalculateAALAndAMR`: the session's level follows from how it was authenticated
+ * (aal2 once a factor was verified in it), not from the stored `aal` column.
+ */
+export async function sessionAalAndAmr(q: Query, sessionId: string): Promise<{ aal: string; amr: AmrEntry[] }> {
+	const amr = await sessionAmr(q, sessionId);
+	return { aal: amr.some((entry) => AAL2_METHODS.has(entry.method)) ? 'aal2' : 'aal1', amr };
 }
 
 /** Signs the access token of `user` for `sessionId`, as GoTrue's `GenerateAccessToken`. */
 export async function generateAccessToken(state: AuthState, q: Query, user: UserRow, sessionId: string): Promise<{ token: string; expiresAt: number }> {
-	const [session] = await q<{ aal: string | null }[]>`select aal::text as aal from auth.sessions where id = ${sessionId}`;
+	const [session] = await q<{ id: string }[]>`select id from auth.sessions where id = ${sessionId}`;
 	if (!session) throw new AuthError(500, 'unexpected_failure', 'Session is required to issue access token');
-	const amr = await sessionAmr(q, sessionId);
+	const { aal, amr } = await sessionAalAndAmr(q, sessionId);
 	const issuedAt = Math.floor(Date.now() / 1000);
 	const expiresAt = issuedAt + state.settings.jwtExpiry;
 	const claims = accessTokenClaims({
@@ -83,15 +96,15 @@ export async function generateAccessToken(state: AuthState, q: Query, user: User
 		appMetadata: user.raw_app_meta_data ?? {},
 		userMetadata: user.raw_user_meta_data ?? {},
 		role: user.role ?? '',
-		aal: session.aal ?? 'aal1',
+		aal,
 		amr,
 		sessionId,
 		isAnonymous: user.is_anonymous
 	});
-	return { token: signHs256(state.settings.jwtSecret, claims), expiresAt };
+	return { token: await signAccessToken(state.settings, claims), expiresAt };
 }
 
-async function tokenResponse(state: AuthState, q: Query, userId: string, sessionId: string, refreshToken: string): Promise<TokenResponse> {
+export async function tokenResponse(state: AuthState, q: Query, userId: string, sessionId: string, refreshToken: string): Promise<TokenResponse> {
 	const user = await findUserById(q, userId);
 	if (!user) throw new AuthError(500, 'unexpected_failure', 'Database error loading user');
 	const { token, expiresAt } = await generateAccessToken(state, q, user, sessionId);
@@ -101,7 +114,7 @@ async function tokenResponse(state: AuthState, q: Query, userId: string, session
 		expires_in: expiresAt - Math.floor(Date.now() / 1000),
 		expires_at: expiresAt,
 		refresh_token: refreshToken,
-		user: userJson(user, await loadIdentities(q, userId))
+		user: await fullUserJson(q, user)
 	};
 }
 
@@ -199,6 +212,25 @@ export async function refreshTokenGrant(state: AuthState, r: AuthRequest, refres
 	});
 	if (outcome.failure) throw outcome.failure;
 	return response as TokenResponse;
+}
+
+/**
+ * GoTrue's legacy-token branch of `updateMFASessionAndClaims`: the session's oldest active
+ * refresh token is revoked and replaced by a child, so the client continues with the token
+ * issued at the new level.
+ */
+export async function swapRefreshToken(q: Query, sessionId: string): Promise<string> {
+	const [current] = await q<RefreshTokenRow[]>`
+		select * from auth.refresh_tokens
+		where instance_id = ${NIL_UUID} and session_id = ${sessionId} and revoked = false
+		order by created_at asc, id asc limit 1 for update`;
+	if (!current) throw new AuthError(404, 'refresh_token_not_found', 'Refresh Token not found');
+	await q`update auth.refresh_tokens set revoked = true, updated_at = now() where id = ${current.id}`;
+	const issued = newRefreshToken();
+	await q`
+		insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, parent, session_id)
+		values (${NIL_UUID}, ${issued}, ${current.user_id}, false, now(), now(), ${current.token}, ${sessionId})`;
+	return issued;
 }
 
 export type Tx = postgres.TransactionSql;

@@ -8,6 +8,8 @@ import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse } from 'smol-toml';
 import type { Sql } from 'postgres';
+import type { MfaConfig } from '../config.ts';
+import { signingKeyOf, type SigningKey } from '../jwt.ts';
 import type { GatewayRequest, RuntimeContext } from '../context.ts';
 import { roleOfOpaqueKey } from '../keys.ts';
 import type { AccessClaims } from './access-token.ts';
@@ -21,6 +23,9 @@ export interface AuthSettings {
 	siteUrl: string;
 	issuer: string;
 	jwtSecret: string;
+	/** `[auth] signing_keys_path`: tokens signed with `signingKey`, verified by `kid` (GOTRUE_JWT_KEYS). */
+	signingKeys: SigningKey[];
+	signingKey: SigningKey | null;
 	jwtExpiry: number;
 	/** GOTRUE_JWT_AUD and GOTRUE_JWT_DEFAULT_GROUP_NAME as the CLI sets them. */
 	aud: string;
@@ -47,6 +52,15 @@ export interface AuthSettings {
 	smsAutoconfirm: boolean;
 	flowStateExpiryMs: number;
 	maxBodyBytes: number;
+	/** `[auth.mfa]` from config.toml, plus GoTrue's fixed MFA defaults. */
+	mfa: MfaConfig & {
+		/** GOTRUE_MFA_MAX_VERIFIED_FACTORS (not set by the CLI): 10. */
+		maxVerifiedFactors: number;
+		/** GOTRUE_MFA_CHALLENGE_EXPIRY_DURATION: 300 seconds. */
+		challengeExpirySeconds: number;
+		/** GOTRUE_MFA_FACTOR_EXPIRY_DURATION: unverified, unchallenged factors go after 300 seconds. */
+		factorExpirySeconds: number;
+	};
 }
 
 export interface Limiters {
@@ -60,6 +74,9 @@ export interface Limiters {
 	resend: RateLimiter;
 	user: RateLimiter;
 	emailSent: RateLimiter;
+	/** GOTRUE_MFA_RATE_LIMIT_CHALLENGE_AND_VERIFY: 15 a minute each, bursts of 30. */
+	factorChallenge: RateLimiter;
+	factorVerify: RateLimiter;
 }
 
 export interface AuthState {
@@ -96,6 +113,8 @@ export function settingsFrom(ctx: RuntimeContext): AuthSettings {
 		siteUrl: auth.siteUrl,
 		issuer: `${ctx.apiUrl}/auth/v1`,
 		jwtSecret: ctx.keys.jwtSecret,
+		signingKeys: ctx.config.auth.signingKeys,
+		signingKey: signingKeyOf(ctx.config.auth.signingKeys),
 		jwtExpiry: auth.jwtExpiry,
 		aud: 'authenticated',
 		defaultRole: 'authenticated',
@@ -117,7 +136,8 @@ export function settingsFrom(ctx: RuntimeContext): AuthSettings {
 		emailSendLimited: raw.smtp,
 		smsAutoconfirm: !raw.smsConfirmations,
 		flowStateExpiryMs: 300_000,
-		maxBodyBytes: ctx.config.maxBodyBytes
+		maxBodyBytes: ctx.config.maxBodyBytes,
+		mfa: { ...auth.mfa, maxVerifiedFactors: 10, challengeExpirySeconds: 300, factorExpirySeconds: 300 }
 	};
 }
 
@@ -137,7 +157,9 @@ export function limitersFrom(ctx: RuntimeContext): Limiters {
 		otp: per5m(rl.signInSignUps),
 		resend: per5m(rl.signInSignUps),
 		user: per5m(rl.signInSignUps),
-		emailSent: new RateLimiter(rl.emailSent, hour, rl.emailSent)
+		emailSent: new RateLimiter(rl.emailSent, hour, rl.emailSent),
+		factorChallenge: new RateLimiter(15, 60_000, 30),
+		factorVerify: new RateLimiter(15, 60_000, 30)
 	};
 }
 

@@ -10,12 +10,11 @@ import {
 	findDuplicateEmail,
 	findSession,
 	findUserById,
+	fullUserJson,
 	identityData,
 	isBanned,
 	isUuid,
-	loadIdentities,
 	timeMs,
-	userJson,
 	type SessionRow,
 	type UserRow
 } from './db.ts';
@@ -32,7 +31,7 @@ export interface Authenticated {
 
 /** GoTrue's `requireAuthentication`: a valid JWT of an existing user (and session). */
 export async function requireAuthentication(state: AuthState, r: AuthRequest): Promise<Authenticated> {
-	const claims = verifyAccessToken(state.settings.jwtSecret, r.bearer());
+	const claims = await verifyAccessToken(state.settings, r.bearer());
 	r.claims = claims;
 	const sub = typeof claims.sub === 'string' ? claims.sub : '';
 	if (!sub) throw forbidden('bad_jwt', 'invalid claim: missing sub claim');
@@ -55,7 +54,7 @@ export async function getUser(state: AuthState, r: AuthRequest): Promise<void> {
 	const aud = r.aud();
 	const claimAud = Array.isArray(r.claims?.aud) ? r.claims?.aud[0] : r.claims?.aud;
 	if (!claimAud || aud !== claimAud) throw badRequest('validation_failed', "Token audience doesn't match request audience");
-	return sendJson(r.res, 200, userJson(user, await loadIdentities(state.sql, user.id)));
+	return sendJson(r.res, 200, await fullUserJson(state.sql, user));
 }
 
 export async function logout(state: AuthState, r: AuthRequest): Promise<void> {
@@ -107,6 +106,10 @@ export async function updateUser(state: AuthState, r: AuthRequest): Promise<void
 	if (phone) phone = validatePhone(phone);
 	if (password !== null) checkPasswordStrength(password, s.minPasswordLength, s.requiredCharacterSets);
 	if (appData) throw forbidden('not_admin', 'Updating app_metadata requires admin privileges');
+	if (session?.aal !== 'aal2' && ((password !== null && password !== '') || (email && email !== user.email) || (phone && phone !== user.phone))) {
+		const [mfa] = await state.sql`select 1 from auth.mfa_factors where user_id = ${user.id} and status = 'verified' limit 1`;
+		if (mfa) throw new AuthError(401, 'insufficient_aal', 'AAL2 session is required to update email or password when MFA is enabled.');
+	}
 	if (user.is_anonymous && password && !email && !phone) {
 		throw unprocessable('validation_failed', 'Updating password of an anonymous user without an email or phone is not allowed');
 	}
@@ -184,7 +187,7 @@ export async function updateUser(state: AuthState, r: AuthRequest): Promise<void
 	});
 	outbox.deliver(state);
 	const updated = await findUserById(state.sql, user.id);
-	return sendJson(r.res, 200, userJson(updated ?? user, await loadIdentities(state.sql, user.id)));
+	return sendJson(r.res, 200, await fullUserJson(state.sql, updated ?? user));
 }
 
 export async function reauthenticate(state: AuthState, r: AuthRequest): Promise<void> {
@@ -198,40 +201,4 @@ export async function reauthenticate(state: AuthState, r: AuthRequest): Promise<
 	await state.sql.begin((tx) => sendReauthentication(state, tx, user, outbox));
 	outbox.deliver(state);
 	return sendJson(r.res, 200, {});
-}
-
-const ENROLL_PARAMS: ParamsSchema = { name: 'EnrollFactorParams', fields: { friendly_name: 'string', factor_type: 'string', issuer: 'string', phone: 'string' } };
-
-function requireNotAnonymous(r: AuthRequest): void {
-	if (r.claims?.is_anonymous === true) throw forbidden('no_authorization', 'Anonymous user not allowed to perform these actions');
-}
-
-/**
- * `POST /factors`: MFA is not served by the local runtime, so every factor type answers
- * as GoTrue does when its enrolment is disabled in config.toml.
- */
-export async function enrollFactor(state: AuthState, r: AuthRequest): Promise<void> {
-	await requireAuthentication(state, r);
-	requireNotAnonymous(r);
-	const params = await r.params(ENROLL_PARAMS);
-	switch (str(params, 'factor_type')) {
-		case 'phone':
-			throw unprocessable('mfa_phone_enroll_not_enabled', 'MFA enroll is disabled for Phone');
-		case 'totp':
-			throw unprocessable('mfa_totp_enroll_not_enabled', 'MFA enroll is disabled for TOTP');
-		case 'webauthn':
-			throw unprocessable('mfa_webauthn_enroll_not_enabled', 'MFA enroll is disabled for WebAuthn');
-		default:
-			throw badRequest('validation_failed', 'factor_type needs to be totp, phone, or webauthn');
-	}
-}
-
-/** `/factors/:id/…`: no factor can exist, so each is not found, as GoTrue's `loadFactor` says. */
-export async function factorAction(state: AuthState, r: AuthRequest, factorId: string): Promise<void> {
-	const { user } = await requireAuthentication(state, r);
-	requireNotAnonymous(r);
-	if (!isUuid(factorId)) throw new AuthError(404, 'validation_failed', 'factor_id must be an UUID');
-	const [factor] = await state.sql`select id from auth.mfa_factors where id = ${factorId} and user_id = ${user.id}`;
-	if (!factor) throw new AuthError(404, 'mfa_factor_not_found', 'Factor not found');
-	throw unprocessable('mfa_totp_verify_not_enabled', 'MFA verification is disabled for TOTP');
 }

@@ -26,6 +26,12 @@ export async function checkToken(ctx: RuntimeContext, token: string): Promise<To
 			return { ok: false, code: 'InvalidJWTToken', message: `Token has expired ${ago} seconds ago` };
 		}
 		if (reason === 'invalid_signature') return { ok: false, code: 'JwtSignatureError', message: 'Failed to validate JWT signature' };
+		if (reason === 'unknown_kid')
+			return {
+				ok: false,
+				code: 'JwtSignerError',
+				message: `Failed to generate JWT signer for key ID (kid) ${JSON.stringify((error as JwtError).kid)}, check your JWT secret or JWKS configuration`
+			};
 		if (reason === 'unsupported_alg')
 			return { ok: false, code: 'JwtSignerError', message: 'Failed to generate JWT signer, check your JWT secret or JWKS configuration' };
 		if (reason === 'invalid_claims') return { ok: false, code: 'InvalidJWTToken', message: (error as Error).message };

@@ -17,6 +17,8 @@ export class PgrstError extends Error {
 	readonly details: string | null | unknown[];
 	readonly hint: string | null;
 	readonly headers: Record<string, string>;
+	/** The reason phrase a RAISE SQLSTATE 'PGRST' asked for (`status_text`). */
+	statusText?: string;
 	constructor(status: number, code: string, message: string, details: string | null | unknown[] = null, hint: string | null = null, headers: Record<string, string> = {}) {
 		super(message);
 		this.status = status;
@@ -92,7 +94,16 @@ export const schemaCacheError = {
 			rels,
 			`Try changing '${child}' to one of the following: ${hints.join(', ')}. Find the desired relationship in the 'details' key.`
 		),
-	noRpc: (schema: string, name: string, keys: string[], jsonBody: boolean, hint: string | null) => {
+	/** `rawParam`: the single unnamed parameter type a text/xml/binary body looked for. */
+	noRpc: (schema: string, name: string, keys: string[], jsonBody: boolean, hint: string | null, rawParam?: string) => {
+		if (rawParam)
+			return new PgrstError(
+				404,
+				'PGRST202',
+				`Could not find the function ${schema}.${name} in the schema cache`,
+				`Searched for the function ${schema}.${name} with a single unnamed ${rawParam} parameter, but no matches were found in the schema cache.`,
+				null
+			);
 		const params = keys.length ? `(${keys.join(', ')})` : ' without parameters';
 		const withParams = keys.length ? ` with parameter${keys.length > 1 ? 's' : ''} ${keys.join(', ')}` : ' without parameters';
 		return new PgrstError(
@@ -235,7 +246,7 @@ function fromRaisePgrst(message: string, detail: string | undefined): PgrstError
 			"DETAIL must be a JSON object with obligatory keys: 'status', 'headers' and optional key: 'status_text'."
 		);
 	if (detail === undefined) return parseFail('DETAIL is missing in the RAISE statement');
-	let det: { status?: unknown; headers?: unknown };
+	let det: { status?: unknown; headers?: unknown; status_text?: unknown };
 	try {
 		det = JSON.parse(detail);
 		if (!det || typeof det.status !== 'number' || typeof det.headers !== 'object') throw new Error('shape');
@@ -244,7 +255,7 @@ function fromRaisePgrst(message: string, detail: string | undefined): PgrstError
 	}
 	const headers: Record<string, string> = {};
 	for (const [k, v] of Object.entries(det.headers as Record<string, unknown>)) headers[k.toLowerCase()] = String(v);
-	return new PgrstError(
+	const raised = new PgrstError(
 		det.status,
 		body.code as string,
 		body.message as string,
@@ -252,6 +263,8 @@ function fromRaisePgrst(message: string, detail: string | undefined): PgrstError
 		typeof body.hint === 'string' ? body.hint : null,
 		headers
 	);
+	if (typeof det.status_text === 'string') raised.statusText = det.status_text;
+	return raised;
 }
 
 /** Edit distance between two strings (insertions, deletions, substitutions). */

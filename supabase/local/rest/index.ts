@@ -150,26 +150,19 @@ export class RestService {
 			const parts = token.split('.').length;
 			if (parts !== 3) throw jwtError.decode(`Expected 3 parts in JWT; got ${parts}`);
 			try {
-				claims = await this.ctx.verifyJwt(token);
+				// Keys picked and errors worded as PostgREST's JWT.decode with the CLI's JWKS;
+				// the claims are PostgREST's own to check (below, with 30 seconds of skew).
+				claims = await this.ctx.verifyJwt(token, 'postgrest');
 			} catch (error) {
 				if (!(error instanceof JwtError)) throw error;
-				switch (error.reason) {
-					case 'expired':
-						throw jwtError.claims('JWT expired');
-					case 'unsupported_alg':
-						throw jwtError.decode('Wrong or unsupported encoding algorithm');
-					case 'invalid_signature':
-						throw jwtError.decode('JWT cryptographic operation failed');
-					case 'invalid_claims':
-						throw jwtError.claims(/nbf|not yet valid/i.test(error.message) ? 'JWT not yet valid' : /iat/i.test(error.message) ? 'JWT issued at future' : 'Parsing claims failed');
-					default:
-						throw jwtError.decode("JWT couldn't be decoded");
-				}
+				if (error.reason === 'invalid_claims') throw jwtError.claims(error.message);
+				throw new PgrstError(401, 'PGRST301', error.message, error.details, null, jwtError.decode(error.message).headers);
 			}
-			this.jwtCache.set(token, claims);
+			checkTimeClaims(claims!);
+			this.jwtCache.set(token, claims!);
 		}
-		const role = typeof claims.role === 'string' && claims.role ? claims.role : 'anon';
-		return { role, claims };
+		const role = typeof claims!.role === 'string' && claims!.role ? claims!.role : 'anon';
+		return { role, claims: claims! };
 	}
 
 	async handle(g: GatewayRequest): Promise<void> {
@@ -411,10 +404,13 @@ export class RestService {
 				const counted = prefer.count === 'exact' || prefer.count === 'estimated';
 				if (request.method !== 'PUT') headers['content-range'] = contentRange(1, 0, counted ? pageTotal : null);
 				const inserted = row.inserted === null ? null : Number(row.inserted);
-				status = request.method === 'PUT' ? (inserted !== null && inserted > 0 ? 201 : 200) : inserted !== null && inserted <= 0 && prefer.resolution === 'merge-duplicates' ? 200 : 201;
+				// An upsert that offered no row at all inserted nothing: 200, as PostgREST.
+				const insertedNone = (inserted === null && upsert && plan.onConflict!.resolution === 'merge-duplicates') || (inserted !== null && inserted <= 0);
+				status = request.method === 'PUT' ? (inserted !== null && inserted > 0 ? 201 : 200) : insertedNone && prefer.resolution === 'merge-duplicates' ? 200 : 201;
 				if (!returnRows) {
+					// PUT answers 204, with no Content-Length (as PostgREST); POST a 201 with an empty body.
 					if (request.method === 'PUT') status = 204;
-					return send(res, gucOverrides(row, status, headers), headers, '', head);
+					return send(res, gucOverrides(row, status, headers), headers, status === 204 ? null : '', head);
 				}
 			} else {
 				const counted = prefer.count === 'exact' || prefer.count === 'estimated';
@@ -429,7 +425,11 @@ export class RestService {
 		// RPC
 		const plan = callPlan(ctx, request, resource.name);
 		const routine = plan.source.routine;
-		const media = negotiate(request.accept, 'call');
+		// A function returning a media-type domain ("text/html") answers that type raw when asked for it.
+		const rawMedia = routine.mediaType && routine.returnKind === 'scalar' && !routine.returnsSet && request.accept.some((a) => a.type === routine.mediaType) ? routine.mediaType : null;
+		const media = rawMedia
+			? { format: 'raw' as const, stripNulls: false, contentType: ['text/plain', 'text/xml', 'text/csv', 'application/json'].includes(rawMedia) ? `${rawMedia}; charset=utf-8` : rawMedia }
+			: negotiate(request.accept, 'call');
 		if (prefer.handling === 'strict' && prefer.maxAffected !== undefined && !routine.returnsSet) throw apiRequestError.maxAffectedRpc();
 		const statement = callStatement(plan, { format: media.format, stripNulls: media.stripNulls, exactCount: prefer.count === 'exact' || prefer.count === 'estimated', maxRows });
 		const readOnly = request.method !== 'POST' || routine.volatility !== 'v';
@@ -456,6 +456,21 @@ export class RestService {
 		headers['content-type'] = media.contentType;
 		return send(res, gucOverrides(row, status, headers), headers, String(row.body), head);
 	}
+}
+
+/** PostgREST's checks of exp, nbf, iat (30 seconds of clock skew allowed) and aud. */
+function checkTimeClaims(claims: Claims) {
+	const now = Math.floor(Date.now() / 1000);
+	const skew = 30;
+	for (const name of ['exp', 'nbf', 'iat'] as const) {
+		if (claims[name] !== undefined && typeof claims[name] !== 'number') throw jwtError.claims(`The JWT '${name}' claim must be a number`);
+	}
+	if (claims.exp !== undefined && now > claims.exp + skew) throw jwtError.claims('JWT expired');
+	if (claims.nbf !== undefined && now < claims.nbf - skew) throw jwtError.claims('JWT not yet valid');
+	if (claims.iat !== undefined && claims.iat > now + skew) throw jwtError.claims('JWT issued at future');
+	const aud = claims.aud as unknown;
+	if (aud !== undefined && typeof aud !== 'string' && !(Array.isArray(aud) && aud.every((a) => typeof a === 'string')))
+		throw jwtError.claims("The JWT 'aud' claim must be a string or an array of strings");
 }
 
 /** Carries an EXPLAIN answer out of the request's normal response path. */

@@ -455,6 +455,7 @@ export function mutatePlan(ctx: PlanContext, table: Table, request: ApiRequest):
 			if (cols.length) onConflict = { columns: cols, resolution };
 		}
 	}
+	let putBody: string | null = null;
 	if (request.method === 'PUT') {
 		// PUT: the filters must be exactly eq on every primary key column, matching the payload.
 		const filters = request.query.filters.filter((f) => !f.path.length);
@@ -468,13 +469,15 @@ export function mutatePlan(ctx: PlanContext, table: Table, request: ApiRequest):
 				return e && !e.not && e.operation.kind === 'quant' && e.operation.op === 'eq' && !e.operation.quantifier;
 			});
 		if (!ok) throw apiRequestError.invalidFilters();
-		const rows = payload!.rows;
-		if (rows.length !== 1) throw apiRequestError.invalidBody('Payload must contain a single object for PUT');
-		for (const c of table.pk) {
-			const e = eqs.get(c)!;
-			const value = rows[0][c];
-			if (e.operation.kind === 'quant' && (value === undefined || String(value) !== e.operation.value)) throw apiRequestError.putMatchingPk();
-		}
+		// As PostgREST: only payload rows matching the URL's key are put, and exactly one must.
+		const matching = payload!.rows.filter((row) =>
+			table.pk.every((c) => {
+				const e = eqs.get(c)!;
+				return e.operation.kind === 'quant' && row[c] !== undefined && row[c] !== null && String(row[c]) === e.operation.value;
+			})
+		);
+		if (matching.length !== 1) throw apiRequestError.putMatchingPk();
+		if (payload!.rows.length > 1) putBody = JSON.stringify(matching[0]);
 	}
 	const returning = readPlan(ctx, table, request, { skipRootFilters: true });
 	const conditions: Condition[] = [];
@@ -486,8 +489,8 @@ export function mutatePlan(ctx: PlanContext, table: Table, request: ApiRequest):
 		kind,
 		table,
 		columns,
-		body: payload?.json ?? '[]',
-		bodyIsObject: payload?.isObject ?? false,
+		body: putBody ?? payload?.json ?? '[]',
+		bodyIsObject: putBody !== null || (payload?.isObject ?? false),
 		applyDefaults: request.prefer.missing === 'default',
 		onConflict,
 		putConditions: request.method === 'PUT',
@@ -525,7 +528,8 @@ export function findRoutine(cache: SchemaCache, schema: string, name: string, ke
 			const rest = [...keys].filter((k) => !optional.has(k));
 			matches = rest.length === required.length && required.every((p) => rest.includes(p));
 		}
-		if (matches) named.push(r);
+		// A text, XML or binary body can only go to a single unnamed parameter (as PostgREST).
+		if (matches && !(isPost && !contentIsJson && RAW_PARAM_TYPES[contentType])) named.push(r);
 		else if (isPost && params.length === 1 && params[0].name === '' && rawTypes.includes(params[0].type)) fallback.push(r);
 	}
 	if (named.length === 1) return named[0];
@@ -542,7 +546,8 @@ export function findRoutine(cache: SchemaCache, schema: string, name: string, ke
 		const s = closest(`(${[...keys].sort().join(', ')})`, sigs, 0.33);
 		if (s) hint = `Perhaps you meant to call the function ${schema}.${name}${s}`;
 	}
-	throw schemaCacheError.noRpc(schema, name, [...keys].sort(), isPost && contentIsJson, hint);
+	const rawParam = isPost && !contentIsJson && RAW_PARAM_TYPES[contentType] ? RAW_PARAM_TYPES[contentType] : undefined;
+	throw schemaCacheError.noRpc(schema, name, [...keys].sort(), isPost && contentIsJson, hint, rawParam);
 }
 
 /** A pseudo-table for a function's result: its OUT columns, or one column named after it. */
@@ -565,19 +570,30 @@ export function callPlan(ctx: PlanContext, request: ApiRequest, name: string): C
 	const payload = request.payload;
 	let keys: Set<string>;
 	let argsJson: string;
-	if (isPost) {
+	// Query string and form fields: a repeated one is an array for a VARIADIC parameter, else its last value.
+	const pairs = isPost ? payload?.pairs : request.query.rpcParams;
+	if (pairs) {
+		keys = new Set(pairs.map(([k]) => k));
+		argsJson = '{}';
+	} else if (payload && !payload.isObject && !payload.raw && payload.rows.length) {
+		// An array of objects: the first one holds the arguments (as PostgREST).
+		keys = new Set(payload.keys);
+		argsJson = JSON.stringify(payload.rows[0]);
+	} else {
 		keys = new Set(payload?.isObject ? payload.keys : []);
 		argsJson = payload?.json ?? '{}';
-	} else {
-		keys = new Set(request.query.rpcParams.map(([k]) => k));
+	}
+	// `?columns=` names the arguments; other keys of the payload are ignored.
+	if (isPost && request.query.columns && payload && !payload.raw) keys = new Set(request.query.columns);
+	const routine = findRoutine(ctx.cache, request.schema, name, keys, isPost, request.contentType);
+	if (pairs) {
 		const obj: Record<string, string | string[]> = {};
-		for (const [k, v] of request.query.rpcParams) {
-			const prev = obj[k];
-			obj[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+		for (const [k, v] of pairs) {
+			const variadic = routine.params.some((p) => p.name === k && p.variadic);
+			obj[k] = variadic ? [...((obj[k] as string[] | undefined) ?? []), v] : v;
 		}
 		argsJson = JSON.stringify(obj);
 	}
-	const routine = findRoutine(ctx.cache, request.schema, name, keys, isPost, request.contentType);
 	let args: CallArgs;
 	if (routine.params.length === 1 && routine.params[0].name === '' && isPost) {
 		args = { kind: 'single', param: routine.params[0], json: payload?.json ?? '{}' };

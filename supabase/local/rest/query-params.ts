@@ -206,12 +206,25 @@ class Parser {
 }
 
 function aliasPrefix(p: Parser): string | undefined {
+	if (!mayBeAlias(p)) return undefined;
 	return p.attempt(() => {
 		const name = p.fieldName();
 		p.expect(':');
 		if (p.peek() === ':') p.fail('alias');
 		return name;
 	});
+}
+
+/**
+ * Whether an alias `name:` can start here. An unquoted name is identifier characters and
+ * dashes (not "->"); if what follows them is not a single ":", there is no alias.
+ */
+function mayBeAlias(p: Parser): boolean {
+	const s = p.s;
+	if (s[p.pos] === '"') return true;
+	let i = p.pos;
+	while (i < s.length && (IDENT_CHAR.test(s[i]) || (s[i] === '-' && s[i + 1] !== '>'))) i++;
+	return s[i] === ':' && s[i + 1] !== ':';
 }
 
 function embedParams(p: Parser): { hint?: string; join?: JoinType } {
@@ -257,7 +270,8 @@ function children(p: Parser): SelectItem[] {
 }
 
 function selectTree(p: Parser): SelectItem {
-	const spread = p.attempt(() => {
+	p.ws();
+	const spread = !p.startsWith('...') ? undefined : p.attempt(() => {
 		p.ws();
 		p.expect('...');
 		const name = p.fieldName();
@@ -267,7 +281,7 @@ function selectTree(p: Parser): SelectItem {
 		return { kind: 'spread' as const, name, ...params };
 	});
 	if (spread) return { ...spread, children: children(p) };
-	const relation = p.attempt(() => {
+	const relation = !mayBeRelation(p) ? undefined : p.attempt(() => {
 		p.ws();
 		const alias = aliasPrefix(p);
 		const name = p.fieldName();
@@ -285,11 +299,23 @@ function selectTree(p: Parser): SelectItem {
 	return fieldSelect(p);
 }
 
+/**
+ * Whether a relation `name(…)` can start here: it needs a "(" before the item's end. Text
+ * with no quote before the next "," cannot hide one, so an item like `title,` is not one.
+ */
+function mayBeRelation(p: Parser): boolean {
+	const paren = p.s.indexOf('(', p.pos);
+	if (paren === -1) return false;
+	const comma = p.s.indexOf(',', p.pos);
+	const quote = p.s.indexOf('"', p.pos);
+	return !(comma !== -1 && comma < paren && (quote === -1 || quote > comma));
+}
+
 function fieldSelect(p: Parser): SelectItem {
 	p.ws();
 	const ends = [')', ','];
 	let starFail: Fail | undefined;
-	const star = p.attempt(() => {
+	const star = p.peek() !== '*' ? undefined : p.attempt(() => {
 		p.expect('*');
 		p.ws();
 		try {
@@ -312,7 +338,7 @@ function fieldSelect(p: Parser): SelectItem {
 
 function fieldSelectRest(p: Parser): SelectItem {
 	const ends = [')', ','];
-	const count = p.attempt(() => {
+	const count = !p.s.includes('count()', p.pos) ? undefined : p.attempt(() => {
 		const alias = aliasPrefix(p);
 		p.expect('count()');
 		const aggregateCast = p.startsWith('::') ? ((p.pos += 2), p.castType()) : undefined;
@@ -332,7 +358,7 @@ function fieldSelectRest(p: Parser): SelectItem {
 		p.pos += 2;
 		item.cast = p.castType();
 	}
-	const aggregate = p.attempt(() => {
+	const aggregate = p.peek() !== '.' ? undefined : p.attempt(() => {
 		p.expect('.');
 		const agg = AGGREGATES.find((a) => p.startsWith(`${a}()`));
 		if (!agg) p.fail('aggregate function');
@@ -363,6 +389,8 @@ function fieldSelectRest(p: Parser): SelectItem {
 const QUANT_OPS: QuantOp[] = ['eq', 'gte', 'gt', 'lte', 'lt', 'like', 'ilike', 'match', 'imatch'];
 const SIMPLE_OPS: SimpleOp[] = ['neq', 'cs', 'cd', 'ov', 'sl', 'sr', 'nxr', 'nxl', 'adj'];
 const FTS_OPS: FtsOp[] = ['fts', 'plfts', 'phfts', 'wfts'];
+/** Longest first, so `plfts` is not read as `fts`… (none is a prefix today, but keep it so). */
+const FTS_BY_LENGTH = [...FTS_OPS].sort((a, b) => b.length - a.length);
 const IS_VALUES: IsValue[] = ['null', 'not_null', 'true', 'false', 'unknown'];
 
 type ValueParser = (p: Parser) => string;
@@ -426,18 +454,20 @@ function opExpr(p: Parser, value: ValueParser): OpExpr {
 		p.pos += 4;
 	}
 	// After `in.` the list is required (PostgREST commits to it, as Parsec does once consumed).
+	// Each other alternative is only tried where its keyword starts (same result as trying it
+	// and failing, without throwing on the common path).
 	const inList = p.startsWith('in.') ? ((p.pos += 3), { kind: 'in' as const, values: listValue(p) }) : undefined;
-	const operation = inList ?? p.attempt((): Operation => {
+	const operation = inList ?? (p.startsWith('is.') ? p.attempt((): Operation => {
 		p.expect('is.');
 		const v = IS_VALUES.find((x) => p.s.slice(p.pos, p.pos + x.length).toLowerCase() === x);
 		if (!v) p.fail('isVal: (null, not_null, true, false, unknown)');
 		p.pos += v.length;
 		return { kind: 'is', value: v };
-	}) ?? p.attempt((): Operation => {
+	}) : undefined) ?? (p.startsWith('isdistinct.') ? p.attempt((): Operation => {
 		p.expect('isdistinct.');
 		return { kind: 'isdistinct', value: value(p) };
-	}) ?? p.attempt((): Operation => {
-		const op = [...FTS_OPS].sort((a, b) => b.length - a.length).find((o) => p.startsWith(o));
+	}) : undefined) ?? (FTS_BY_LENGTH.some((o) => p.startsWith(o)) ? p.attempt((): Operation => {
+		const op = FTS_BY_LENGTH.find((o) => p.startsWith(o));
 		if (!op) p.fail('operator (eq, gt, ...)');
 		p.pos += op.length;
 		let language: string | undefined;
@@ -450,13 +480,13 @@ function opExpr(p: Parser, value: ValueParser): OpExpr {
 		const out: Operation = { kind: 'fts', op, value: value(p) };
 		if (language !== undefined) out.language = language;
 		return out;
-	}) ?? p.attempt((): Operation => {
+	}) : undefined) ?? (SIMPLE_OPS.some((o) => p.startsWith(o)) ? p.attempt((): Operation => {
 		const op = SIMPLE_OPS.find((o) => p.startsWith(o));
 		if (!op) p.fail('operator (eq, gt, ...)');
 		p.pos += op.length;
 		p.expect('.', 'delimiter (.)');
 		return { kind: 'simple', op, value: value(p) };
-	}) ?? p.attempt((): Operation => {
+	}) : undefined) ?? p.attempt((): Operation => {
 		const op = QUANT_OPS.find((o) => p.startsWith(o) && (p.peek(o.length) === '.' || p.peek(o.length) === '('));
 		if (!op) p.fail('operator (eq, gt, ...)');
 		p.pos += op.length;

@@ -33,7 +33,11 @@ export function arrayLiteral(values: string[]): string {
 }
 
 function fieldSql(alias: string, ref: FieldRef, params: Params): string {
-	let sql = ref.computed ? `${qualified(ref.computed.schema, ref.computed.name)}(${ident(alias)})` : `${ident(alias)}.${ident(ref.column)}`;
+	// The row is cast to the function's parameter type: a mutation's rows are records, which
+	// would not tell overloads for different tables apart.
+	let sql = ref.computed
+		? `${qualified(ref.computed.schema, ref.computed.name)}(${ident(alias)}${ref.computed.params[0] ? `::${ref.computed.params[0].type}` : ''})`
+		: `${ident(alias)}.${ident(ref.column)}`;
 	if (ref.toJson) sql = `to_jsonb(${sql})`;
 	for (const op of ref.json) sql += op.arrow + (op.index ? `${params.add(op.key)}::int` : params.add(op.key));
 	return sql;
@@ -268,9 +272,10 @@ function outputNames(node: ReadNode): string[] {
 
 const cap = (limit: number | null, max: number | null) => (limit === null ? max : max === null ? limit : Math.min(limit, max));
 
-export type BodyFormat = 'array' | 'object' | 'csv' | 'none' | 'scalar' | 'scalar-array';
+export type BodyFormat = 'array' | 'object' | 'csv' | 'none' | 'scalar' | 'scalar-array' | 'raw';
 
-function bodySql(format: BodyFormat, stripNulls: boolean): string {
+/** `headerFrom`: the rows whose first one names the CSV columns (a mutation's are its projection). */
+function bodySql(format: BodyFormat, stripNulls: boolean, headerFrom = 'pgrst_source'): string {
 	const strip = (e: string) => (stripNulls ? `json_strip_nulls(${e})` : e);
 	switch (format) {
 		case 'array':
@@ -282,7 +287,9 @@ function bodySql(format: BodyFormat, stripNulls: boolean): string {
 		case 'scalar-array':
 			return `coalesce(json_agg(_postgrest_t.pgrst_scalar), '[]')::text`;
 		case 'csv':
-			return `(SELECT coalesce(string_agg(a.k, ','), '') FROM (SELECT json_object_keys(r)::text AS k FROM (SELECT row_to_json(hh) AS r FROM pgrst_source AS hh LIMIT 1) s) a) || chr(10) || coalesce(string_agg(substring(_postgrest_t::text, 2, length(_postgrest_t::text) - 2), chr(10)), '')`;
+			return `(SELECT coalesce(string_agg(a.k, ','), '') FROM (SELECT json_object_keys(r)::text AS k FROM (SELECT row_to_json(hh) AS r FROM ${headerFrom} AS hh LIMIT 1) s) a) || chr(10) || coalesce(string_agg(substring(_postgrest_t::text, 2, length(_postgrest_t::text) - 2), chr(10)), '')`;
+		case 'raw':
+			return `coalesce(string_agg(_postgrest_t.pgrst_scalar::text, ''), '')`;
 		case 'none':
 			return `''`;
 	}
@@ -352,21 +359,48 @@ export interface MutateOptions {
 	countInserted: boolean;
 }
 
+/**
+ * The columns a mutation returns for its `?select=`, as PostgREST's RETURNING: the selected and
+ * ordered columns and the key, so column privileges on the others do not matter; null (all
+ * columns) when a star, an embed or a computed field needs the whole row.
+ */
+function returningColumns(plan: MutatePlan): string[] | null {
+	const node = plan.returning;
+	if (node.children.length) return null;
+	const cols: string[] = [];
+	const refs = [...node.fields.map((f) => (f.kind === 'field' ? f.ref : null)), ...node.order.map((o) => (o.child ? null : o.ref))];
+	for (const ref of refs) {
+		if (!ref || ref.computed || !plan.table.columns.has(ref.column)) return null;
+		if (!cols.includes(ref.column)) cols.push(ref.column);
+	}
+	for (const c of plan.table.pk) if (!cols.includes(c)) cols.push(c);
+	return cols;
+}
+
+const countInsertedSql = (op: '+' | '-', never: string) =>
+	`set_config('pgrst.inserted', (coalesce(nullif(current_setting('pgrst.inserted', true), '')::int, 0) ${op} 1)::text, true) <> '${never}'`;
+
 export function mutateStatement(plan: MutatePlan, options: MutateOptions): Statement {
 	const params = new Params();
 	const table = plan.table;
 	const target = qualified(table.schema, table.name);
-	const returning = options.returnRows || options.location ? `RETURNING ${target}.*` : 'RETURNING 1';
+	const returnCols = options.returnRows ? returningColumns(plan) : null;
+	const returningOf = (qualifier: string) =>
+		returnCols ? `RETURNING ${returnCols.map((c) => `${qualifier}.${ident(c)}`).join(', ')}` : options.returnRows || options.location ? `RETURNING ${qualifier}.*` : 'RETURNING 1';
+	const returning = returningOf(target);
 	let mutation: string;
 	if (plan.kind === 'insert') {
 		const cols = plan.columns.map(ident).join(', ');
 		mutation = `INSERT INTO ${target}${plan.columns.length ? ` (${cols})` : ''} SELECT ${plan.columns.map((c) => `pgrst_body.${ident(c)}`).join(', ')} ${payloadSource(table, plan.columns, plan.body, plan.bodyIsObject, plan.applyDefaults, params)}`;
+		// Upserts count inserted rows as PostgREST does: +1 per row offered, -1 per row updated
+		// (xmax = 0 would not do: partitioned tables have no system columns to return).
+		if (options.countInserted) mutation += ` WHERE ${countInsertedSql('+', '0')}`;
 		if (plan.onConflict) {
 			const conflict = plan.onConflict.columns.map(ident).join(', ');
 			if (plan.onConflict.resolution === 'ignore-duplicates' || !plan.columns.length) mutation += ` ON CONFLICT (${conflict}) DO NOTHING`;
-			else mutation += ` ON CONFLICT (${conflict}) DO UPDATE SET ${plan.columns.map((c) => `${ident(c)} = EXCLUDED.${ident(c)}`).join(', ')}`;
+			else mutation += ` ON CONFLICT (${conflict}) DO UPDATE SET ${plan.columns.map((c) => `${ident(c)} = EXCLUDED.${ident(c)}`).join(', ')}${options.countInserted ? ` WHERE ${countInsertedSql('-', '-1')}` : ''}`;
 		}
-		mutation += ` ${returning}${options.countInserted ? ', (xmax = 0) AS pgrst_inserted' : ''}`;
+		mutation += ` ${returning}`;
 	} else if (plan.kind === 'update' && !plan.columns.length) {
 		// Nothing to set: an empty result with the table's columns (as PostgREST answers `{}`).
 		mutation = `SELECT ${ident(table.name)}.* FROM ${target} AS ${ident(table.name)} WHERE false`;
@@ -386,22 +420,22 @@ export function mutateStatement(plan: MutatePlan, options: MutateOptions): State
 		if (plan.kind === 'update') {
 			const sets = plan.columns.map((c) => `${ident(c)} = pgrst_body.${ident(c)}`).join(', ');
 			const source = payloadSource(table, plan.columns, plan.body, plan.bodyIsObject, plan.applyDefaults, params).replace(/^FROM /, '');
-			mutation = `UPDATE ${target} AS ${ident(table.name)} SET ${sets} FROM ${source}${where} ${returning.replace(target, ident(table.name))}`;
+			mutation = `UPDATE ${target} AS ${ident(table.name)} SET ${sets} FROM ${source}${where} ${returningOf(ident(table.name))}`;
 		} else {
-			mutation = `DELETE FROM ${target} AS ${ident(table.name)}${where} ${returning.replace(target, ident(table.name))}`;
+			mutation = `DELETE FROM ${target} AS ${ident(table.name)}${where} ${returningOf(ident(table.name))}`;
 		}
 	}
 	let body = `''`;
 	let fromRows = 'SELECT * FROM pgrst_source';
 	if (options.returnRows) {
 		fromRows = nodeSql(plan.returning, params, { from: 'pgrst_source', expandStar: options.countInserted });
-		body = bodySql(options.format, options.stripNulls);
+		body = bodySql(options.format, options.stripNulls, `(${fromRows})`);
 	}
 	const location =
 		options.location && table.pk.length
 			? `(SELECT json_build_object(${table.pk.map((c) => `${params.add(c)}::text, ${ident(c)}`).join(', ')})::text FROM pgrst_source LIMIT 1)`
 			: 'NULL';
-	const inserted = options.countInserted ? '(SELECT pg_catalog.count(*) FROM pgrst_source WHERE pgrst_inserted)' : 'NULL::bigint';
+	const inserted = options.countInserted ? `nullif(current_setting('pgrst.inserted', true), '')::int` : 'NULL::bigint';
 	const text = `WITH pgrst_source AS (${mutation}) SELECT NULL::bigint AS total_result_set, pg_catalog.count(_postgrest_t) AS page_total, ${body} AS body, ${location} AS location, ${inserted} AS inserted, ${RESPONSE_GUCS} FROM (${fromRows}) _postgrest_t`;
 	return { text, params: params.values };
 }

@@ -64,6 +64,8 @@ export interface Payload {
 	rows: Record<string, unknown>[];
 	/** The body as it came (text/plain, text/xml, application/octet-stream as hex). */
 	raw?: boolean;
+	/** A form's fields in order, repeats kept (a function's VARIADIC parameter takes them all). */
+	pairs?: [string, string][];
 }
 
 export type Resource = { kind: 'relation'; name: string } | { kind: 'routine'; name: string } | { kind: 'schema' };
@@ -262,8 +264,9 @@ export function parsePayload(contentType: string, body: Buffer, checkKeys: boole
 		return { json: JSON.stringify(rows), isObject: false, keys, rows };
 	}
 	if (contentType === 'application/x-www-form-urlencoded') {
-		const row = Object.fromEntries(new URLSearchParams(text));
-		return { json: JSON.stringify(row), isObject: true, keys: Object.keys(row), rows: [row] };
+		const pairs = [...new URLSearchParams(text)];
+		const row = Object.fromEntries(pairs);
+		return { json: JSON.stringify(row), isObject: true, keys: Object.keys(row), rows: [row], pairs };
 	}
 	if (contentType !== 'application/json') throw apiRequestError.invalidBody(`Content-Type not acceptable: ${contentType}`);
 	if (!text.trim()) return null;
@@ -274,7 +277,8 @@ export function parsePayload(contentType: string, body: Buffer, checkKeys: boole
 		throw invalidJson();
 	}
 	if (Array.isArray(value)) {
-		if (!value.every((v) => v && typeof v === 'object' && !Array.isArray(v))) throw invalidJson();
+		// PostgREST: an array holding anything but objects fails the same key check.
+		if (!value.every((v) => v && typeof v === 'object' && !Array.isArray(v))) throw apiRequestError.invalidBody('All object keys must match');
 		const rows = value as Record<string, unknown>[];
 		const keys = rows.length ? Object.keys(rows[0]) : [];
 		if (checkKeys) {
@@ -287,6 +291,8 @@ export function parsePayload(contentType: string, body: Buffer, checkKeys: boole
 		const row = value as Record<string, unknown>;
 		return { json: text, isObject: true, keys: Object.keys(row), rows: [row] };
 	}
+	// A JSON scalar is taken as an empty array, as PostgREST does.
+	if (checkKeys) return { json: '[]', isObject: false, keys: [], rows: [] };
 	throw invalidJson();
 }
 

@@ -80,9 +80,14 @@ export function gucOverrides(row: Record<string, unknown>, status: number, heade
 		}
 		if (!Array.isArray(list) || !list.every((h) => h && typeof h === 'object' && Object.keys(h).length === 1 && typeof Object.values(h)[0] === 'string'))
 			throw new PgrstError(500, 'PGRST111', 'response.headers guc must be a JSON array composed of objects with a single key and a string value');
+		// A header the GUC names twice (Set-Cookie) is sent twice; Node takes an array for that.
+		const seen = new Set<string>();
 		for (const h of list as Record<string, string>[]) {
 			const [k, v] = Object.entries(h)[0];
-			headers[k.toLowerCase()] = v;
+			const key = k.toLowerCase();
+			const prev = headers[key] as string | string[] | undefined;
+			(headers as Record<string, string | string[]>)[key] = seen.has(key) && prev !== undefined ? [...(Array.isArray(prev) ? prev : [prev]), v] : v;
+			seen.add(key);
 		}
 	}
 	const rawStatus = row.response_status as string | null | undefined;
@@ -115,5 +120,6 @@ export function send(res: ServerResponse, status: number, headers: Record<string
 export function sendError(res: ServerResponse, error: PgrstError) {
 	const body = JSON.stringify(error.body());
 	const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'proxy-status': `PostgREST; error=${error.code}`, ...error.headers };
+	if (error.statusText && !res.headersSent) res.statusMessage = error.statusText;
 	send(res, error.status, headers, body, false);
 }

@@ -82,6 +82,8 @@ export interface Routine {
 	/** 'scalar' | 'composite' | 'void' */
 	returnKind: 'scalar' | 'composite' | 'void';
 	returnType: string;
+	/** A scalar return type that is a domain named as a media type ("text/html"): its raw output. */
+	mediaType?: string | null;
 	/** For composite returns of a table or view type: that relation. */
 	returnRelation: QualifiedName | null;
 	/** OUT / TABLE columns of a function returning records. */
@@ -186,6 +188,7 @@ select n.nspname as schema, c.relname as name, c.relkind::text as kind, c.oid::i
       'isArray', t.typcategory = 'A') order by a.attnum)
     from pg_attribute a
     join pg_type t on t.oid = a.atttypid
+    left join pg_type bt on bt.oid = t.typbasetype
     left join pg_type et on et.oid = t.typelem and t.typcategory = 'A'
     left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
     where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped), '[]') as columns,
@@ -230,9 +233,12 @@ select p.oid::int8::text as oid, n.nspname as schema, p.proname as name, p.prore
   p.prorows as rows,
   format_type(p.prorettype, null) as return_type,
   rt.typtype::text as ret_typtype, rt.typrelid <> 0 as ret_is_rel,
+  case when rt.typtype = 'd' and rt.typbasetype <> 'bytea'::regtype and rt.typname ~* '^[A-Za-z0-9.-]+/[A-Za-z0-9.+-]+$' then lower(rt.typname) end as ret_media,
   (select json_build_object('schema', rn.nspname, 'name', rc.relname) from pg_class rc join pg_namespace rn on rn.oid = rc.relnamespace where rc.oid = rt.typrelid and rc.relkind in ('r','v','m','f','p')) as ret_rel,
   coalesce((select json_agg(json_build_object(
-      'name', coalesce(p.proargnames[k.ord], ''), 'type', format_type(k.typ, null), 'udt', t.typname,
+      'name', coalesce(p.proargnames[k.ord], ''), 'type', case k.typ when 'bit'::regtype then 'bit varying' when 'bit[]'::regtype then 'bit varying[]'
+        when 'character'::regtype then 'character varying' when 'character[]'::regtype then 'character varying[]'
+        else format_type(k.typ, null) end, 'udt', t.typname,
       'mode', coalesce(p.proargmodes[k.ord], 'i')) order by k.ord)
     from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) with ordinality as k(typ, ord)
     join pg_type t on t.oid = k.typ), '[]') as args,
@@ -345,15 +351,20 @@ export function viewColumnSources(ruleText: string): ViewColumnSource {
 }
 
 export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<SchemaCache> {
-	const [tableRows, fkRows, routineRows, roleRows, settingRows, roleSettingRows, representationRows] = await Promise.all([
-		db.unsafe(TABLES_SQL, [schemas]),
-		db.unsafe(FKS_SQL),
-		db.unsafe(ROUTINES_SQL, [schemas]),
-		db.unsafe(ROLES_SQL),
-		db.unsafe(SETTINGS_SQL),
-		db.unsafe(ROLE_SETTINGS_SQL),
-		db.unsafe(REPRESENTATIONS_SQL)
-	]);
+	// Type names qualified unless in pg_catalog (format_type() follows the search_path): requests
+	// run with PostgREST's search_path, where a type of another schema would not be found.
+	const [tableRows, fkRows, routineRows, roleRows, settingRows, roleSettingRows, representationRows] = await db.begin(async (tx) => {
+		await tx.unsafe('set local search_path = pg_catalog');
+		return Promise.all([
+			tx.unsafe(TABLES_SQL, [schemas]),
+			tx.unsafe(FKS_SQL),
+			tx.unsafe(ROUTINES_SQL, [schemas]),
+			tx.unsafe(ROLES_SQL),
+			tx.unsafe(SETTINGS_SQL),
+			tx.unsafe(ROLE_SETTINGS_SQL),
+			tx.unsafe(REPRESENTATIONS_SQL)
+		]);
+	});
 
 	const representations = new Map<string, string>(representationRows.map((r) => [`${r.source}|${r.target}`, String(r.function)]));
 	const tables = new Map<string, Table>();
@@ -412,6 +423,7 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 			else delete v.sources[column];
 		}
 	}
+	const basePks = new Map([...baseCols.values()].map((b) => [qiKey(b.qi), b.pk]));
 	/** For a view: base table key → (base column → view columns). */
 	const viewMaps = views.map((v) => {
 		const byBase = new Map<string, Map<string, string[]>>();
@@ -426,18 +438,21 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 		}
 		return { qi: v.qi, byBase };
 	});
-	// Views inherit their base table's primary key when they expose all its columns (the
-	// first view column where several show one base column), wherever the table lives.
-	const basePks = new Map([...baseCols.values()].map((b) => [qiKey(b.qi), b.pk]));
+	// Views inherit the primary keys of the base tables whose key columns they expose (all of
+	// them, as PostgREST: a view joining two keyed tables has both keys).
 	for (const v of viewMaps) {
 		const table = tables.get(qiKey(v.qi))!;
+		if (table.pk.length) continue;
+		const pk: string[] = [];
 		for (const [baseKey, cols] of v.byBase) {
-			const pk = tables.get(baseKey)?.pk ?? basePks.get(baseKey);
-			if (!table.pk.length && pk?.length && pk.every((c) => cols.has(c))) {
-				table.pk = pk.map((c) => cols.get(c)![0]);
-				break;
+			const [schema, ...rest] = baseKey.split('.');
+			// Base tables outside the exposed schemas are not in `tables`: their key comes with their columns.
+			const basePk = (tables.get(baseKey) ?? [...tables.values()].find((t) => t.schema === schema && t.name === rest.join('.')))?.pk ?? basePks.get(baseKey) ?? [];
+			if (basePk.length && basePk.every((c) => cols.has(c))) {
+				for (const c of basePk) if (!pk.includes(cols.get(c)![0])) pk.push(cols.get(c)![0]);
 			}
 		}
+		table.pk = pk;
 	}
 
 	/**
@@ -562,7 +577,7 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 		}));
 		const outs = args.filter((a) => a.mode === 'o' || a.mode === 'b' || a.mode === 't');
 		const returnKind: Routine['returnKind'] =
-			row.return_type === 'void' ? 'void' : row.ret_is_rel || (row.return_type === 'record' && outs.length > 0) ? 'composite' : 'scalar';
+			row.return_type === 'void' ? 'void' : row.ret_is_rel || outs.length > 0 ? 'composite' : 'scalar';
 		const routine: Routine = {
 			schema: row.schema,
 			name: row.name,
@@ -571,6 +586,7 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 			returnsSet: row.returns_set,
 			returnKind,
 			returnType: row.return_type,
+			mediaType: row.ret_media ?? null,
 			returnRelation: row.ret_rel ?? null,
 			outColumns: outs.map((a) => ({ name: a.name, type: a.type, udt: a.udt })),
 			volatility: row.volatility,

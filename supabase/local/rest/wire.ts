@@ -64,11 +64,6 @@ class Writer {
 }
 
 const cstr = (s: string) => Buffer.from(`${s}\0`, 'utf8');
-const int16 = (n: number) => {
-	const b = Buffer.alloc(2);
-	b.writeInt16BE(n);
-	return b;
-};
 const int32 = (n: number) => {
 	const b = Buffer.alloc(4);
 	b.writeInt32BE(n);
@@ -312,35 +307,20 @@ export class WireConnection {
 	async run(statements: WireStatement[]): Promise<{ rows: WireRow[]; error: WireError | null }[]> {
 		if (this.closed) throw new WireConnectionError('connection closed');
 		await this.open();
-		const w = new Writer();
 		const parsedNow: { text: string; index: number }[] = [];
-		statements.forEach((s, index) => {
+		const names = statements.map((s, index) => {
 			const known = this.prepared.get(s.text);
-			let name = known?.ready ? known.name : '';
-			if (!known) {
-				if (this.prepared.size < (this.options.maxPrepared ?? 500)) {
-					name = `pgrst_${++this.counter}`;
-					this.prepared.set(s.text, { name, ready: false });
-					parsedNow.push({ text: s.text, index });
-				}
-			}
-			if (!known?.ready) w.message('P', Buffer.concat([cstr(name), cstr(s.text), int16(0)]));
-			const values: Buffer[] = [];
-			for (const p of s.params) {
-				if (p === null) values.push(int32(-1));
-				else {
-					const b = Buffer.from(String(p), 'utf8');
-					values.push(int32(b.length), b);
-				}
-			}
-			w.message('B', Buffer.concat([cstr(''), cstr(name), int16(0), int16(s.params.length), ...values, int16(0)]));
-			w.message('D', Buffer.concat([Buffer.from('P'), cstr('')]));
-			w.message('E', Buffer.concat([cstr(''), int32(0)]));
+			if (known) return { name: known.ready ? known.name : '', parse: !known.ready };
+			if (this.prepared.size >= (this.options.maxPrepared ?? 500)) return { name: '', parse: true };
+			const name = `pgrst_${++this.counter}`;
+			this.prepared.set(s.text, { name, ready: false });
+			parsedNow.push({ text: s.text, index });
+			return { name, parse: true };
 		});
-		w.message('S', Buffer.alloc(0));
+		const pipeline = encodePipeline(statements, names);
 		const results = await new Promise<{ rows: WireRow[]; error: WireError | null }[]>((resolve, reject) => {
 			this.queue.push({ results: [], expected: statements.length, resolve, reject });
-			this.write(w.take());
+			this.write(pipeline);
 		});
 		// After an error the server skipped the rest of the pipeline, so statements parsed at
 		// or after the failed one may not exist: forget them (they get new names next time).
@@ -379,6 +359,73 @@ export class WireConnection {
 			this.socket.end(w.take());
 		}
 	}
+}
+
+/**
+ * Parse (where needed), Bind, Describe and Execute for each statement, then one Sync, written
+ * into a single buffer: sizes are counted first, so a request costs one allocation here
+ * rather than a few dozen small ones.
+ */
+function encodePipeline(statements: WireStatement[], names: { name: string; parse: boolean }[]): Buffer {
+	const values: (string | null)[][] = [];
+	let size = 5; // Sync
+	statements.forEach((st, i) => {
+		const { name, parse } = names[i];
+		const nameBytes = Buffer.byteLength(name);
+		if (parse) size += 5 + nameBytes + 1 + Buffer.byteLength(st.text) + 1 + 2;
+		const texts = st.params.map((v) => (v === null ? null : String(v)));
+		values.push(texts);
+		size += 5 + 1 + nameBytes + 1 + 2 + 2 + 2;
+		for (const t of texts) size += 4 + (t === null ? 0 : Buffer.byteLength(t));
+		size += 5 + 2; // Describe portal ''
+		size += 5 + 1 + 4; // Execute portal '', no row limit
+	});
+	const out = Buffer.allocUnsafe(size);
+	let at = 0;
+	const head = (type: number, length: number) => {
+		out[at] = type;
+		out.writeInt32BE(length, at + 1);
+		at += 5;
+	};
+	const cstring = (s: string) => {
+		at += out.write(s, at, 'utf8');
+		out[at++] = 0;
+	};
+	statements.forEach((st, i) => {
+		const { name, parse } = names[i];
+		if (parse) {
+			const start = at;
+			head(0x50, 0); // P
+			cstring(name);
+			cstring(st.text);
+			at = out.writeInt16BE(0, at);
+			out.writeInt32BE(at - start - 1, start + 1);
+		}
+		const start = at;
+		head(0x42, 0); // B
+		out[at++] = 0; // portal ''
+		cstring(name);
+		at = out.writeInt16BE(0, at);
+		at = out.writeInt16BE(values[i].length, at);
+		for (const t of values[i]) {
+			if (t === null) at = out.writeInt32BE(-1, at);
+			else {
+				const length = out.write(t, at + 4, 'utf8');
+				out.writeInt32BE(length, at);
+				at += 4 + length;
+			}
+		}
+		at = out.writeInt16BE(0, at);
+		out.writeInt32BE(at - start - 1, start + 1);
+		head(0x44, 6); // D
+		out[at++] = 0x50; // 'P'ortal
+		out[at++] = 0;
+		head(0x45, 9); // E
+		out[at++] = 0;
+		at = out.writeInt32BE(0, at);
+	});
+	head(0x53, 4); // S
+	return out;
 }
 
 function parseFields(body: Buffer): Record<string, string> {
