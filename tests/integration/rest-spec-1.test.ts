@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { LocalSupabase } from '../../supabase/local/index.ts';
-import { rest, restClient, startRestRuntime } from '../support/rest.ts';
+import path from 'node:path';
+import { rest, restClient, restFixture, startRestRuntime } from '../support/rest.ts';
+import { startTestRuntime } from '../support/runtime.ts';
 
 const FIXTURE = `
 create schema spec1_private;
@@ -326,5 +328,45 @@ describe('REST reads as PostgREST spec suite pins them down', () => {
 			const key = await rest(runtime, '/spec1_clients?select=name->(x');
 			expect((await key.json()).details).toBe('unexpected "(" expecting "-", digit or any non reserved character different from: .,>()');
 		});
+
+		it('words a mistyped order direction, field suffix or in-list as Parsec does', async () => {
+			const details = async (query: string) => {
+				const body = await (await rest(runtime, `/spec1_clients?${query}`)).json();
+				return `${body.message.replace(/^.*\(line 1, /, '(')} ${body.details}`;
+			};
+			expect(await details('order=id.ac')).toBe('(column 4) unexpected "c" expecting "asc", "desc", "nullsfirst" or "nullslast"');
+			expect(await details('order=id.descc')).toBe('(column 8) unexpected \'c\' expecting delimiter (.), "," or end of input');
+			expect(await details('order=id.asc.nlsfst')).toBe('(column 8) unexpected "l" expecting "nullsfirst" or "nullslast"');
+			expect(await details('select=name!hint')).toBe('(column 5) unexpected \'!\' expecting letter, digit, "-", "->>", "->", "::", ".", ")", "," or end of input');
+			expect(await details('select=*!hint')).toBe('(column 2) unexpected \'!\' expecting ")", "," or end of input');
+			expect(await details('select=name::')).toBe('(column 7) unexpected end of input expecting letter or digit');
+			expect(await details('or=(id.in.1,2,id.eq.3)')).toBe('(column 10) unexpected "1" expecting "("');
+		});
+	});
+});
+
+describe('REST with PostgREST\'s bare defaults (no extra search path, no max_rows)', () => {
+	let runtime: LocalSupabase;
+	let db: SupabaseClient;
+	beforeAll(async () => {
+		runtime = await startTestRuntime({ workdir: path.join(restFixture, 'bare') });
+		db = restClient(runtime, undefined, { schema: 'api' });
+	});
+	afterAll(async () => {
+		await runtime?.stop();
+	});
+
+	it('reads a body into a column whose domain lies outside the search path', async () => {
+		const { data, error } = await db.from('tags').update({ name: 'crimson' }).eq('id', 1).select();
+		expect(error).toBeNull();
+		expect(data).toEqual([{ id: 1, name: 'crimson' }]);
+	});
+
+	it('counts count=estimated as the larger of the exact and the planned count', async () => {
+		const total = async (count: string) => (await rest(runtime, '/tags?select=id', { headers: { 'Accept-Profile': 'api', Prefer: `count=${count}` } })).headers.get('content-range')!.split('/')[1];
+		const exact = Number(await total('exact'));
+		const planned = Number(await total('planned'));
+		expect(exact).toBe(3);
+		expect(Number(await total('estimated'))).toBe(Math.max(exact, planned));
 	});
 });

@@ -61,9 +61,12 @@ export interface OrderTerm {
 class Fail {
 	pos: number;
 	expected: string[];
-	constructor(pos: number, expected: string[]) {
+	/** Where the character shown as unexpected is, when not at `pos` (Parsec's `string`). */
+	at?: number;
+	constructor(pos: number, expected: string[], at?: number) {
 		this.pos = pos;
 		this.expected = expected;
+		this.at = at;
 	}
 }
 
@@ -193,7 +196,7 @@ class Parser {
 	castType(): string {
 		const start = this.pos;
 		while (!this.eof && IDENT_CHAR.test(this.s[this.pos])) this.pos++;
-		if (this.pos === start) this.fail('cast type');
+		if (this.pos === start) this.fail('letter', 'digit');
 		return this.s.slice(start, this.pos).trim();
 	}
 	end(...tokens: string[]) {
@@ -311,13 +314,30 @@ function mayBeRelation(p: Parser): boolean {
 function fieldSelect(p: Parser): SelectItem {
 	p.ws();
 	const ends = [')', ','];
+	let starFail: Fail | undefined;
 	const star = p.peek() !== '*' ? undefined : p.attempt(() => {
 		p.expect('*');
 		p.ws();
-		p.end(...ends);
+		try {
+			p.end(...ends);
+		} catch (error) {
+			if (error instanceof Fail) starFail = error;
+			throw error;
+		}
 		return { kind: 'field' as const, field: { name: '*', json: [] } };
 	});
 	if (star) return star;
+	try {
+		return fieldSelectRest(p);
+	} catch (error) {
+		// Parsec reports the alternative that got furthest: `*!x` fails after the star.
+		if (starFail && error instanceof Fail && starFail.pos > error.pos) throw starFail;
+		throw error;
+	}
+}
+
+function fieldSelectRest(p: Parser): SelectItem {
+	const ends = [')', ','];
 	const count = !p.s.includes('count()', p.pos) ? undefined : p.attempt(() => {
 		const alias = aliasPrefix(p);
 		p.expect('count()');
@@ -353,7 +373,16 @@ function fieldSelect(p: Parser): SelectItem {
 		}
 	}
 	p.ws();
-	p.end(...ends);
+	if (!p.eof && !ends.includes(p.peek())) {
+		// What each optional part still open here would have taken, in PostgREST's order.
+		const expecting: string[] = [];
+		if (item.aggregateCast !== undefined || (item.cast !== undefined && !aggregate)) expecting.push('letter', 'digit');
+		else if (!aggregate && !field.json.length) expecting.push('letter', 'digit', '"-"');
+		if (!aggregate && item.cast === undefined) expecting.push('"->>"', '"->"', '"::"');
+		if (!aggregate) expecting.push('"."');
+		if (item.aggregateCast === undefined) expecting.push('"::"');
+		p.fail(...expecting, ...ends.map((t) => `"${t}"`), 'end of input');
+	}
 	return item;
 }
 
@@ -424,12 +453,11 @@ function opExpr(p: Parser, value: ValueParser): OpExpr {
 		not = true;
 		p.pos += 4;
 	}
-	// Each alternative is only tried where its keyword starts (same result as trying it and
-	// failing, without throwing on the common path).
-	const operation = (p.startsWith('in.') ? p.attempt((): Operation => {
-		p.expect('in.');
-		return { kind: 'in', values: listValue(p) };
-	}) : undefined) ?? (p.startsWith('is.') ? p.attempt((): Operation => {
+	// After `in.` the list is required (PostgREST commits to it, as Parsec does once consumed).
+	// Each other alternative is only tried where its keyword starts (same result as trying it
+	// and failing, without throwing on the common path).
+	const inList = p.startsWith('in.') ? ((p.pos += 3), { kind: 'in' as const, values: listValue(p) }) : undefined;
+	const operation = inList ?? (p.startsWith('is.') ? p.attempt((): Operation => {
 		p.expect('is.');
 		const v = IS_VALUES.find((x) => p.s.slice(p.pos, p.pos + x.length).toLowerCase() === x);
 		if (!v) p.fail('isVal: (null, not_null, true, false, unknown)');
@@ -477,10 +505,16 @@ function opExpr(p: Parser, value: ValueParser): OpExpr {
 
 function logicTree(p: Parser): LogicTree {
 	const start = p.pos;
+	let stmtFail: Fail | undefined;
 	const stmt = p.attempt((): LogicTree => {
-		const field = p.field();
-		p.expect('.', 'delimiter (.)');
-		return { kind: 'filter', filter: { field, expr: opExpr(p, logicValue) } };
+		try {
+			const field = p.field();
+			p.expect('.', 'delimiter (.)');
+			return { kind: 'filter', filter: { field, expr: opExpr(p, logicValue) } };
+		} catch (error) {
+			if (error instanceof Fail) stmtFail = error;
+			throw error;
+		}
 	});
 	if (stmt) return stmt;
 	let not = false;
@@ -491,6 +525,8 @@ function logicTree(p: Parser): LogicTree {
 	let op: 'and' | 'or';
 	if (p.startsWith('and')) op = 'and';
 	else if (p.startsWith('or')) op = 'or';
+	// Neither alternative consumed anything: Parsec reports the filter's error if it got further.
+	else if (p.pos === start && stmtFail && stmtFail.pos > start) throw stmtFail;
 	else if (p.pos === start && !p.startsWith('"') && !IDENT_CHAR.test(p.peek() ?? ''))
 		// Nothing fits here: Parsec lists what each alternative expected.
 		p.fail('field name (* or [a..z0..9_$])', 'negation operator (not)', 'logic operator (and, or)');
@@ -524,26 +560,49 @@ function orderTerms(p: Parser): OrderTerm[] {
 			return { relation, field };
 		});
 		const term: OrderTerm = rel ?? { field: p.field() };
-		if (p.startsWith('.asc') && !IDENT_CHAR.test(p.peek(4) ?? '')) {
-			term.direction = 'asc';
-			p.pos += 4;
-		} else if (p.startsWith('.desc') && !IDENT_CHAR.test(p.peek(5) ?? '')) {
-			term.direction = 'desc';
-			p.pos += 5;
-		}
-		if (p.startsWith('.nullsfirst')) {
-			term.nulls = 'first';
-			p.pos += 11;
-		} else if (p.startsWith('.nullslast')) {
-			term.nulls = 'last';
-			p.pos += 10;
-		}
-		p.ws();
-		p.end(',');
+		orderSuffix(p, term);
 		terms.push(term);
 		if (p.eof) return terms;
 		p.pos++;
 	}
+}
+
+/**
+ * `.asc` / `.desc`, then `.nullsfirst` / `.nullslast`, then `,` or the end; on a failure,
+ * the error Parsec gives for PostgREST's `optionMaybe pOrdDir`, `optionMaybe pNulls <* pEnd`
+ * (the alternatives that got furthest, the character where `string` stopped matching).
+ */
+function orderSuffix(p: Parser, term: OrderTerm): void {
+	const afterField = p.pos;
+	const word = (at: number, words: string[]) => (p.s[at - 1] === '.' ? words.find((w) => p.s.startsWith(w, at)) : undefined);
+	const mismatch = (at: number, w: string) => {
+		let i = 0;
+		while (i < w.length && p.s[at + i] === w[i]) i++;
+		return at + i;
+	};
+	const direction = word(afterField + 1, ['asc', 'desc']);
+	if (direction) {
+		term.direction = direction as 'asc' | 'desc';
+		p.pos = afterField + 1 + direction.length;
+	}
+	const afterDirection = p.pos;
+	const nulls = word(afterDirection + 1, ['nullsfirst', 'nullslast']);
+	if (nulls) {
+		term.nulls = nulls === 'nullsfirst' ? 'first' : 'last';
+		p.pos = afterDirection + 1 + nulls.length;
+	}
+	p.ws();
+	if (p.eof || p.peek() === ',') return;
+	if (nulls) p.fail('","', 'end of input');
+	if (p.s[afterDirection] === '.') {
+		const at = afterDirection + 1;
+		if (direction) throw new Fail(at, ['"nullsfirst"', '"nullslast"'], mismatch(at, 'nullsfirst'));
+		throw new Fail(at, ['"asc"', '"desc"', '"nullsfirst"', '"nullslast"'], mismatch(at, 'asc'));
+	}
+	if (direction) p.fail('delimiter (.)', '","', 'end of input');
+	p.pos = afterField;
+	if (term.field.json.length) p.fail('"->>"', '"->"', 'delimiter (.)', '","', 'end of input');
+	p.fail('letter', 'digit', '"-"', '"->>"', '"->"', 'delimiter (.)', '","', 'end of input');
 }
 
 function columnList(p: Parser): string[] {
@@ -585,7 +644,7 @@ function haskellShow(code: number, quote: string): string {
 }
 
 function parseError(label: string, input: string, fail: Fail): PgrstError {
-	const ch = input.codePointAt(fail.pos);
+	const ch = input.codePointAt(fail.at ?? fail.pos);
 	const expected = [...new Set(fail.expected)];
 	// Parsec's `eof` fails through `notFollowedBy`, which shows the character as a Haskell
 	// Char ('t'); other parsers show it as a one-character String ("t").
