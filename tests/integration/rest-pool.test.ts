@@ -98,6 +98,33 @@ describe('REST connections shared by concurrent requests', () => {
 		expect((await slow).error?.code).toBe('57014');
 	});
 
+	it('sends the pipelines of one event-loop turn on one connection that was idle, in one write', async () => {
+		const wide = new WirePool(runtime.dbUrl, 4, 'pool-gather', 2_000);
+		try {
+			// Open all four connections: each slow call finds the ones before it busy.
+			const warm: Promise<unknown>[] = [];
+			for (let i = 0; i < 4; i++) {
+				const c = await wide.shared();
+				warm.push(c.run([{ text: 'select pg_sleep(0.3)', params: [] }]));
+				await new Promise((r) => setTimeout(r, 40));
+			}
+			await Promise.all(warm);
+			// Six requests in one turn, each after the one before has queued its write (as
+			// requests parsed from several sockets in one poll phase do).
+			const runs: Promise<{ rows: Record<string, string | null>[] }[]>[] = [];
+			for (let i = 0; i < 6; i++) {
+				const c = await wide.shared();
+				runs.push(c.run([{ text: 'select $1::int as i, pg_backend_pid()::text as pid', params: [String(i)] }]));
+				await new Promise((r) => process.nextTick(r));
+			}
+			const results = await Promise.all(runs);
+			expect(results.map((r) => r[0].rows[0].i)).toEqual(['0', '1', '2', '3', '4', '5']);
+			expect(new Set(results.map((r) => r[0].rows[0].pid)).size).toBe(1);
+		} finally {
+			wide.end();
+		}
+	});
+
 	describe('the pool itself, against the runtime database', () => {
 		let pool: WirePool;
 		beforeAll(() => {

@@ -5,8 +5,11 @@
  * - `shared()`: a request whose whole transaction is one pipeline (settings, statement,
  *   Sync) may queue behind others on the same connection. Each pipeline ends with its own
  *   Sync, so each is still its own transaction; what is shared is the socket, and with it
- *   the system calls and wake-ups that dominate a small request's cost. An idle
- *   connection is always preferred, so under light load every request has one to itself.
+ *   the system calls and wake-ups that dominate a small request's cost. Requests of one
+ *   event-loop turn join one write on a connection that was idle at the turn's start (up
+ *   to GATHER_MAX); otherwise an idle connection is preferred, so under light load every
+ *   request has one to itself, and only when none is idle does a pipeline queue behind
+ *   older ones, on the least busy connection.
  * - `acquire()` / `release()`: a request that must look at an answer before it ends its
  *   transaction (BEGIN … COMMIT or ROLLBACK) gets a connection to itself, with nothing
  *   queued before or after it until it is released.
@@ -17,6 +20,9 @@ import { WireConnection, type WireOptions } from './wire.ts';
 export class WirePoolTimeout extends Error {
 	code = 'POOL_TIMEOUT';
 }
+
+/** Pipelines one turn's write may carry on one connection. */
+const GATHER_MAX = 8;
 
 interface Waiter {
 	exclusive: boolean;
@@ -97,6 +103,12 @@ export class WirePool {
 	private find(exclusive: boolean): WireConnection | null {
 		this.prune();
 		let best: WireConnection | null = null;
+		// Pipelines arriving in the same event-loop turn join one write on a connection that
+		// was idle at the turn's start: one system call and one wake-up of its backend for
+		// several requests, and nothing older queued ahead of them.
+		if (!exclusive) {
+			for (const c of this.conns) if (c.gathering && c.inFlight < GATHER_MAX && !this.exclusive.has(c) && c !== this.draining) return c;
+		}
 		for (const c of this.conns) {
 			if (this.exclusive.has(c) || c === this.draining) continue;
 			if (!best || c.inFlight < best.inFlight) best = c;

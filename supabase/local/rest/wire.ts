@@ -97,6 +97,8 @@ export class WireConnection {
 	onIdle: (() => void) | null = null;
 	/** Writes of one event-loop turn leave in one system call. */
 	private corked = false;
+	/** This turn's first pipeline found the connection idle (see `gathering`). */
+	private idleAtTurn = false;
 	private counter = 0;
 	private ready: Promise<void> | null = null;
 	private onStartup: ((message: { type: string; body: Buffer }) => void) | null = null;
@@ -332,6 +334,14 @@ export class WireConnection {
 		return results;
 	}
 
+	/**
+	 * Whether a pipeline sent now would share this turn's write behind only pipelines of this
+	 * same turn: the connection was idle when the turn began and the write has not left yet.
+	 */
+	get gathering(): boolean {
+		return this.corked && this.idleAtTurn;
+	}
+
 	/** Pipelines queued but not yet answered. */
 	get inFlight(): number {
 		return this.queue.length;
@@ -342,6 +352,7 @@ export class WireConnection {
 		if (!this.corked) {
 			// Pipelines of several requests sent in the same turn share one write.
 			this.corked = true;
+			this.idleAtTurn = this.queue.length === 1;
 			socket.cork();
 			setImmediate(() => {
 				this.corked = false;
