@@ -13,10 +13,6 @@ import {
 	parseOrder,
 	parseSelect,
 	parseTreePath,
-	printLogicTree,
-	printOpExpr,
-	printOrder,
-	printSelect,
 	type Field,
 	type JsonOp,
 	type LogicTree,
@@ -24,6 +20,7 @@ import {
 	type OrderTerm,
 	type SelectItem
 } from './query-params.ts';
+import { printLogicTree, printOpExpr, printOrder, printSelect } from './query-print.ts';
 import { parseQueryParams } from './request.ts';
 
 describe('select parameter', () => {
