@@ -38,6 +38,15 @@ export interface MfaConfig {
 	webAuthn: MfaFactorTypeConfig;
 }
 
+/** `[auth.oauth_server]`: Supabase Auth as an OAuth 2.1 server (off in the CLI's template). */
+export interface OAuthServerConfig {
+	enabled: boolean;
+	/** `allow_dynamic_registration`: `POST /oauth/clients/register` open to anyone. */
+	allowDynamicRegistration: boolean;
+	/** `authorization_url_path`: the consent page under `site_url`. */
+	authorizationUrlPath: string;
+}
+
 export interface RuntimeConfig {
 	projectId: string;
 	workdir: string;
@@ -72,6 +81,7 @@ export interface RuntimeConfig {
 		rateLimit: RateLimits;
 		/** `[auth.mfa]`: per-factor-type switches (all off in the CLI's template) and the factor limit. */
 		mfa: MfaConfig;
+		oauthServer: OAuthServerConfig;
 	};
 	realtime: { enabled: boolean; maxEventsPerSecond: number; maxPayloadBytes: number };
 	inbucket: { enabled: boolean; port: number };
@@ -130,7 +140,10 @@ const HONOURED = new Set([
 	'auth.mfa.phone.enroll_enabled',
 	'auth.mfa.phone.verify_enabled',
 	'auth.mfa.web_authn.enroll_enabled',
-	'auth.mfa.web_authn.verify_enabled'
+	'auth.mfa.web_authn.verify_enabled',
+	'auth.oauth_server.enabled',
+	'auth.oauth_server.allow_dynamic_registration',
+	'auth.oauth_server.authorization_url_path'
 ]);
 
 type Table = Record<string, unknown>;
@@ -258,6 +271,11 @@ export async function loadConfig(workdir: string): Promise<RuntimeConfig> {
 				totp: mfaFactorType('totp'),
 				phone: mfaFactorType('phone'),
 				webAuthn: mfaFactorType('web_authn')
+			},
+			oauthServer: {
+				enabled: pick<unknown>(raw, 'auth.oauth_server.enabled', false) === true,
+				allowDynamicRegistration: pick<unknown>(raw, 'auth.oauth_server.allow_dynamic_registration', false) === true,
+				authorizationUrlPath: String(pick<unknown>(raw, 'auth.oauth_server.authorization_url_path', '/oauth/consent'))
 			}
 		},
 		realtime: {

@@ -6,6 +6,7 @@
 import type { RuntimeContext, Service } from '../context.ts';
 import { challengeFactor, enrollFactor, unenrollFactor, verifyFactor } from './mfa.ts';
 import { createUser, deleteFactor, deletePasskey, deleteUser, generateLink, getUserById, invite, listFactors, listPasskeys, listUsers, requireAdmin, updateFactor, updateUserById } from './admin.ts';
+import { createClient as createOAuthClient, deleteClient as deleteOAuthClient, getClient as getOAuthClient, listClients as listOAuthClients, oauthFlowNotServed, regenerateSecret as regenerateOAuthClientSecret, registerClient as registerOAuthClient, updateClient as updateOAuthClient } from './oauth-server.ts';
 import { createAuthPool } from './db.ts';
 import { AuthError, sendAuthError, sendJson } from './errors.ts';
 import { recover, otp, magicLinkRoute, resend } from './otp.ts';
@@ -66,9 +67,12 @@ async function samlDisabled(): Promise<void> {
 	throw new AuthError(404, 'saml_provider_disabled', 'SAML 2.0 is disabled');
 }
 
-/** Supabase Auth as an OAuth 2.1 server (`[auth.oauth_server]`) is not served: GoTrue's answer while it is off. */
-async function oauthServerDisabled(): Promise<void> {
-	throw new AuthError(404, 'feature_disabled', 'OAuth server is disabled');
+/**
+ * The OAuth 2.1 server's authorization flow (`[auth.oauth_server]`): GoTrue's 404 while the
+ * server is off; on, a 501, as the flow is not served (only client management is).
+ */
+async function oauthServerDisabled(state: AuthState): Promise<void> {
+	oauthFlowNotServed(state);
 }
 
 function buildRoutes(): Route[] {
@@ -181,22 +185,22 @@ function passkeyRoutes(): Route[] {
 	].map(([method, path]) => routeOf(method, path, disabled));
 }
 
-/** The OAuth 2.1 server's routes, each answering that it is disabled after the checks GoTrue makes first. */
+/** The OAuth 2.1 server's routes: client management served, the flow answering after the checks GoTrue makes first. */
 function oauthServerRoutes(admin: (handler: Handler) => Handler): Route[] {
 	const disabled: [string, string, Handler][] = [
 		['GET', '/.well-known/oauth-authorization-server', oauthServerDisabled],
-		['GET', '/user/oauth/grants', async (state, r) => (await requireAuthentication(state, r), oauthServerDisabled())],
-		['DELETE', '/user/oauth/grants', async (state, r) => (await requireAuthentication(state, r), oauthServerDisabled())],
-		['GET', '/admin/oauth/clients', admin(oauthServerDisabled)],
-		['POST', '/admin/oauth/clients', admin(oauthServerDisabled)],
-		['GET', '/admin/oauth/clients/:id', admin(oauthServerDisabled)],
-		['PUT', '/admin/oauth/clients/:id', admin(oauthServerDisabled)],
-		['DELETE', '/admin/oauth/clients/:id', admin(oauthServerDisabled)],
-		['POST', '/admin/oauth/clients/:id/regenerate_secret', admin(oauthServerDisabled)],
+		['GET', '/user/oauth/grants', async (state, r) => (await requireAuthentication(state, r), oauthServerDisabled(state))],
+		['DELETE', '/user/oauth/grants', async (state, r) => (await requireAuthentication(state, r), oauthServerDisabled(state))],
+		['GET', '/admin/oauth/clients', admin(listOAuthClients)],
+		['POST', '/admin/oauth/clients', admin(createOAuthClient)],
+		['GET', '/admin/oauth/clients/:id', admin(getOAuthClient)],
+		['PUT', '/admin/oauth/clients/:id', admin(updateOAuthClient)],
+		['DELETE', '/admin/oauth/clients/:id', admin(deleteOAuthClient)],
+		['POST', '/admin/oauth/clients/:id/regenerate_secret', admin(regenerateOAuthClientSecret)],
 		['GET', '/admin/custom-providers', admin(async () => {
 			throw new AuthError(404, 'feature_disabled', 'Custom OAuth providers are disabled');
 		})],
-		['POST', '/oauth/clients/register', oauthServerDisabled],
+		['POST', '/oauth/clients/register', registerOAuthClient],
 		['POST', '/oauth/token', oauthServerDisabled],
 		['GET', '/oauth/userinfo', oauthServerDisabled],
 		['GET', '/oauth/authorize', oauthServerDisabled],

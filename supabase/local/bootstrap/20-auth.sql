@@ -201,6 +201,42 @@ create table if not exists auth.audit_log_entries (
 
 create table if not exists auth.schema_migrations (version varchar(255) primary key);
 
+-- OAuth 2.1 server clients ([auth.oauth_server]), as GoTrue's migrations leave the table:
+-- the id is the public client_id, only a SHA-256 hash of a confidential client's secret is
+-- kept, lists are comma-joined text, and deletion is soft (deleted_at).
+do $$
+begin
+  if not exists (select 1 from pg_type where typname = 'oauth_registration_type' and typnamespace = 'auth'::regnamespace) then
+    create type auth.oauth_registration_type as enum ('dynamic', 'manual');
+  end if;
+  if not exists (select 1 from pg_type where typname = 'oauth_client_type' and typnamespace = 'auth'::regnamespace) then
+    create type auth.oauth_client_type as enum ('public', 'confidential');
+  end if;
+end
+$$;
+
+create table if not exists auth.oauth_clients (
+  id uuid not null,
+  client_secret_hash text null,
+  registration_type auth.oauth_registration_type not null,
+  redirect_uris text not null,
+  grant_types text not null,
+  client_name text null,
+  client_uri text null,
+  logo_uri text null,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  deleted_at timestamptz null,
+  client_type auth.oauth_client_type not null default 'confidential',
+  token_endpoint_auth_method text not null
+    check (token_endpoint_auth_method in ('client_secret_basic', 'client_secret_post', 'none')),
+  constraint oauth_clients_pkey primary key (id),
+  constraint oauth_clients_client_name_length check (char_length(client_name) <= 1024),
+  constraint oauth_clients_client_uri_length check (char_length(client_uri) <= 2048),
+  constraint oauth_clients_logo_uri_length check (char_length(logo_uri) <= 2048)
+);
+create index if not exists oauth_clients_deleted_at_idx on auth.oauth_clients (deleted_at);
+
 -- The claims of the request's JWT, set per request by the API (request.jwt.claims) or,
 -- in older PostgREST, one setting per claim (request.jwt.claim.sub …).
 create or replace function auth.jwt() returns jsonb
@@ -251,6 +287,7 @@ alter table auth.mfa_factors owner to supabase_auth_admin;
 alter table auth.mfa_challenges owner to supabase_auth_admin;
 alter table auth.mfa_amr_claims owner to supabase_auth_admin;
 alter table auth.one_time_tokens owner to supabase_auth_admin;
+alter table auth.oauth_clients owner to supabase_auth_admin;
 alter table auth.audit_log_entries owner to supabase_auth_admin;
 alter function auth.uid() owner to supabase_auth_admin;
 alter function auth.jwt() owner to supabase_auth_admin;
