@@ -40,7 +40,7 @@ describe('auth: OAuth 2.1 server client management', () => {
 			redirect_uris: ['https://example.com/callback', 'http://localhost:3000/cb', 'myapp://callback'],
 			client_uri: 'https://example.com',
 			logo_uri: 'https://example.com/logo.png'
-		});
+		} as never);
 		expect(error).toBeNull();
 		expect(data).toMatchObject({
 			client_type: 'confidential',

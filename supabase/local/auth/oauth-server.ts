@@ -29,6 +29,8 @@ interface ClientRow {
 const COLUMNS = 'id, client_secret_hash, registration_type::text, client_type::text, token_endpoint_auth_method, redirect_uris, grant_types, client_name, client_uri, logo_uri, created_at, updated_at';
 const AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post'];
 /** Go's `%v` of a string slice. */
+/** Spaces and control characters, which Go's URL parser refuses. */
+const hasControlOrSpace = (text: string) => [...text].some((c) => c.charCodeAt(0) <= 0x20 || c.charCodeAt(0) === 0x7f);
 const goList = (items: string[]) => `[${items.join(' ')}]`;
 
 /** GoTrue's `requireOAuthServerEnabled`. */
@@ -90,7 +92,7 @@ async function decodeBody(r: AuthRequest, fields: Record<string, 'string' | 'lis
 
 /** Go's `url.Parse` reduced to what the checks use: lower-cased scheme, host name, fragment. */
 function parseUrl(uri: string): { scheme: string; host: string; hostname: string; fragment: string } | null {
-	if (/[\x00-\x20\x7f]/.test(uri)) return null;
+	if (hasControlOrSpace(uri)) return null;
 	const hash = uri.indexOf('#');
 	const fragment = hash >= 0 ? uri.slice(hash + 1) : '';
 	const rest = hash >= 0 ? uri.slice(0, hash) : uri;
@@ -121,7 +123,7 @@ function redirectUriProblem(uri: string): string | null {
 }
 
 /** Go's `url.ParseRequestURI`: an absolute URI or an absolute path. */
-const isRequestUri = (uri: string) => !/[\x00-\x20\x7f]/.test(uri) && (uri.startsWith('/') || /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(uri));
+const isRequestUri = (uri: string) => !hasControlOrSpace(uri) && (uri.startsWith('/') || /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(uri));
 
 /** The checks register and update share; messages as GoTrue words them. */
 function validateCommon(body: Body, registering: boolean): string | null {
