@@ -157,4 +157,24 @@ describe('auth: OAuth 2.1 server client management', () => {
 		expect(body).toMatchObject({ registration_type: 'dynamic', client_type: 'confidential', client_name: 'DCR' });
 		expect(body.client_secret).toBeTruthy();
 	});
+	it('publishes the authorization server metadata with the registration endpoint, and no grants for a user', async () => {
+		const issuer = `${runtime.url}/auth/v1`;
+		for (const path of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
+			const res = await raw(path, {}, runtime.anonKey);
+			expect(res.status).toBe(200);
+			expect(await res.json()).toMatchObject({ issuer, registration_endpoint: `${issuer}/oauth/clients/register`, token_endpoint: `${issuer}/oauth/token` });
+		}
+		const sb = authClient(runtime);
+		const { data, error } = await sb.auth.signUp({ email: `grants-${Date.now()}@example.com`, password: 'correct-horse-1' });
+		expect(error).toBeNull();
+		const token = data.session!.access_token;
+		const grants = await raw('/user/oauth/grants', { headers: { authorization: `Bearer ${token}` } }, runtime.anonKey);
+		expect(grants.status).toBe(200);
+		expect(await grants.json()).toEqual([]);
+		const revoke = (query: string) => raw(`/user/oauth/grants${query}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } }, runtime.anonKey);
+		expect(await (await revoke('')).json()).toMatchObject({ error_code: 'validation_failed', msg: 'client_id query parameter is required' });
+		const missing = await revoke('?client_id=00000000-0000-0000-0000-000000000000');
+		expect(missing.status).toBe(404);
+		expect(await missing.json()).toMatchObject({ error_code: 'oauth_consent_not_found' });
+	});
 });

@@ -6,7 +6,7 @@
 import type { RuntimeContext, Service } from '../context.ts';
 import { challengeFactor, enrollFactor, unenrollFactor, verifyFactor } from './mfa.ts';
 import { createUser, deleteFactor, deletePasskey, deleteUser, generateLink, getUserById, invite, listFactors, listPasskeys, listUsers, requireAdmin, updateFactor, updateUserById } from './admin.ts';
-import { createClient as createOAuthClient, deleteClient as deleteOAuthClient, getClient as getOAuthClient, listClients as listOAuthClients, oauthFlowNotServed, regenerateSecret as regenerateOAuthClientSecret, registerClient as registerOAuthClient, updateClient as updateOAuthClient } from './oauth-server.ts';
+import { createClient as createOAuthClient, deleteClient as deleteOAuthClient, getClient as getOAuthClient, listClients as listOAuthClients, listGrants as listOAuthGrants, oauthFlowNotServed, requireOAuthServerEnabled, revokeGrant as revokeOAuthGrant, regenerateSecret as regenerateOAuthClientSecret, registerClient as registerOAuthClient, updateClient as updateOAuthClient } from './oauth-server.ts';
 import { createAuthPool } from './db.ts';
 import { AuthError, sendAuthError, sendJson } from './errors.ts';
 import { recover, otp, magicLinkRoute, resend } from './otp.ts';
@@ -91,7 +91,7 @@ function buildRoutes(): Route[] {
 			sendJson(r.res, 200, { keys: state.settings.signingKeys.map((key) => key.publicJwk) }, { 'cache-control': 'public, max-age=600' })
 		),
 		route('GET', '/.well-known/openid-configuration', async (state, r) =>
-			sendJson(r.res, 200, openIdConfiguration(state.settings.issuer), { 'cache-control': 'public, max-age=600' })
+			sendJson(r.res, 200, openIdConfiguration(state), { 'cache-control': 'public, max-age=600' })
 		),
 		route('GET', '/settings', async (state, r) => sendJson(r.res, 200, settings(state))),
 		route('GET', '/authorize', authorize),
@@ -147,16 +147,21 @@ function buildRoutes(): Route[] {
 
 /**
  * GoTrue's `/.well-known/openid-configuration` (served whether or not the OAuth 2.1
- * server is on): the endpoints under the issuer and what they support.
+ * server is on), also its `/.well-known/oauth-authorization-server` (RFC 8414) while the
+ * server is on: the endpoints under the issuer and what they support, with the registration
+ * endpoint when dynamic registration is open.
  */
-function openIdConfiguration(issuer: string): Record<string, unknown> {
+function openIdConfiguration(state: AuthState): Record<string, unknown> {
+	const issuer = state.settings.issuer;
 	const base = issuer.replace(/\/+$/, '');
+	const { enabled, allowDynamicRegistration } = state.ctx.config.auth.oauthServer;
 	return {
 		issuer,
 		authorization_endpoint: `${base}/oauth/authorize`,
 		token_endpoint: `${base}/oauth/token`,
 		jwks_uri: `${base}/.well-known/jwks.json`,
 		userinfo_endpoint: `${base}/oauth/userinfo`,
+		...(enabled && allowDynamicRegistration ? { registration_endpoint: `${base}/oauth/clients/register` } : {}),
 		scopes_supported: ['openid', 'profile', 'email', 'phone', 'offline_access'],
 		response_types_supported: ['code'],
 		response_modes_supported: ['query'],
@@ -188,9 +193,12 @@ function passkeyRoutes(): Route[] {
 /** The OAuth 2.1 server's routes: client management served, the flow answering after the checks GoTrue makes first. */
 function oauthServerRoutes(admin: (handler: Handler) => Handler): Route[] {
 	const disabled: [string, string, Handler][] = [
-		['GET', '/.well-known/oauth-authorization-server', oauthServerDisabled],
-		['GET', '/user/oauth/grants', async (state, r) => (await requireAuthentication(state, r), oauthServerDisabled(state))],
-		['DELETE', '/user/oauth/grants', async (state, r) => (await requireAuthentication(state, r), oauthServerDisabled(state))],
+		['GET', '/.well-known/oauth-authorization-server', async (state, r) => {
+			requireOAuthServerEnabled(state);
+			sendJson(r.res, 200, openIdConfiguration(state), { 'cache-control': 'public, max-age=600' });
+		}],
+		['GET', '/user/oauth/grants', async (state, r) => (await requireAuthentication(state, r), listOAuthGrants(state, r))],
+		['DELETE', '/user/oauth/grants', async (state, r) => (await requireAuthentication(state, r), revokeOAuthGrant(state, r))],
 		['GET', '/admin/oauth/clients', admin(listOAuthClients)],
 		['POST', '/admin/oauth/clients', admin(createOAuthClient)],
 		['GET', '/admin/oauth/clients/:id', admin(getOAuthClient)],

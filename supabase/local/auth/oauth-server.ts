@@ -293,3 +293,21 @@ export function oauthFlowNotServed(state: AuthState): never {
 	requireOAuthServerEnabled(state);
 	throw new AuthError(501, 'not_implemented', 'The OAuth 2.1 authorization flow is not served by the local runtime');
 }
+
+/**
+ * `GET /user/oauth/grants`: the clients the user has consented to. Consent is part of the
+ * flow, which is not served, so no user has any: an empty list.
+ */
+export async function listGrants(state: AuthState, r: AuthRequest): Promise<void> {
+	requireOAuthServerEnabled(state);
+	sendJson(r.res, 200, []);
+}
+
+/** `DELETE /user/oauth/grants?client_id=…`: there is never an active grant to revoke. */
+export async function revokeGrant(state: AuthState, r: AuthRequest): Promise<void> {
+	requireOAuthServerEnabled(state);
+	const clientId = r.url.searchParams.get('client_id') ?? '';
+	if (!clientId) throw badRequest('validation_failed', 'client_id query parameter is required');
+	if (!isUuid(clientId)) throw badRequest('validation_failed', 'invalid client_id format');
+	throw notFound('oauth_consent_not_found', 'No active grant found for this client');
+}
