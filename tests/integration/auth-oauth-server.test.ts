@@ -107,6 +107,9 @@ describe('auth: OAuth 2.1 server client management', () => {
 			[{ redirect_uris: ['https://example.com/cb#frag'] }, "400: invalid redirect_uri 'https://example.com/cb#frag': fragment not allowed in redirect URI"],
 			[{ redirect_uris: ['javascript://x/alert'] }, "400: invalid redirect_uri 'javascript://x/alert': scheme 'javascript' is not allowed for security reasons"],
 			[{ redirect_uris: ['/relative'] }, "400: invalid redirect_uri '/relative': must have scheme and host"],
+			[{ redirect_uris: ['https://example.com:port/cb'] }, "400: invalid redirect_uri 'https://example.com:port/cb': invalid URL format"],
+			[{ redirect_uris: ['https://a.example/cb'], client_uri: 'mailto:team@example.com' }, '400: client_uri must be a valid URL'],
+			[{ redirect_uris: ['https://a.example/cb'], client_name: 'é'.repeat(513) }, '400: client_name cannot exceed 1024 characters'],
 			[{ redirect_uris: ['https://a.example/cb'], grant_types: ['implicit'] }, "400: grant_types must only contain 'authorization_code' and/or 'refresh_token'"],
 			[
 				{ redirect_uris: ['https://a.example/cb'], client_type: 'public', token_endpoint_auth_method: 'client_secret_basic' },

@@ -103,6 +103,9 @@ function parseUrl(uri: string): { scheme: string; host: string; hostname: string
 	if (afterScheme.startsWith('//')) {
 		const authority = afterScheme.slice(2).split(/[/?]/, 1)[0];
 		host = authority.slice(authority.lastIndexOf('@') + 1);
+		// A port, if any, is digits ("invalid port" otherwise).
+		const port = host.startsWith('[') ? host.slice(host.indexOf(']') + 1) : host.includes(':') ? host.slice(host.lastIndexOf(':')) : '';
+		if (port && !/^:\d*$/.test(port)) return null;
 	}
 	const hostname = host.startsWith('[') ? host.slice(1, host.indexOf(']') >= 0 ? host.indexOf(']') : undefined) : host.replace(/:\d*$/, '');
 	return { scheme: scheme ? scheme[1].toLowerCase() : '', host, hostname, fragment };
@@ -122,8 +125,8 @@ function redirectUriProblem(uri: string): string | null {
 	return null;
 }
 
-/** Go's `url.ParseRequestURI`: an absolute URI or an absolute path. */
-const isRequestUri = (uri: string) => !hasControlOrSpace(uri) && (uri.startsWith('/') || /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(uri));
+/** Go's `url.ParseRequestURI`: an absolute path, or a scheme followed by one (`mailto:x` is refused). */
+const isRequestUri = (uri: string) => !hasControlOrSpace(uri) && (uri.startsWith('/') || /^[a-zA-Z][a-zA-Z0-9+.-]*:\//.test(uri));
 
 /** The checks register and update share; messages as GoTrue words them. */
 function validateCommon(body: Body, registering: boolean): string | null {
@@ -145,11 +148,12 @@ function validateCommon(body: Body, registering: boolean): string | null {
 		}
 	}
 	const name = body.client_name as string | undefined;
-	if (name !== undefined && [...name].length > 1024) return 'client_name cannot exceed 1024 characters';
+	// Go's len(): bytes, not characters.
+	if (name !== undefined && Buffer.byteLength(name) > 1024) return 'client_name cannot exceed 1024 characters';
 	for (const field of ['client_uri', 'logo_uri']) {
 		const value = body[field] as string | undefined;
 		if (!value) continue;
-		if ([...value].length > 2048) return `${field} cannot exceed 2048 characters`;
+		if (Buffer.byteLength(value) > 2048) return `${field} cannot exceed 2048 characters`;
 		if (!isRequestUri(value)) return `${field} must be a valid URL`;
 	}
 	return null;
