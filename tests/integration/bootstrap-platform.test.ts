@@ -162,4 +162,29 @@ describe('platform bootstrap as Supabase has it', () => {
 			where hook_table_id = 'public.bootstrap_hooked'::regclass`;
 		expect(row).toEqual({ hook_name: 'notify_hook', request_id: null });
 	});
+
+	it('runs Auth as supabase_auth_admin with search_path auth: a trigger on auth.users must be security definer and name its tables', async () => {
+		await sql`create table public.bootstrap_profiles (id uuid primary key)`;
+		await sql`create function public.bootstrap_unqualified() returns trigger language plpgsql as $$
+			begin insert into bootstrap_profiles (id) values (new.id); return new; end $$`;
+		await sql`create trigger bootstrap_on_signup after insert on auth.users for each row execute function public.bootstrap_unqualified()`;
+		const auth = client(runtime).auth;
+		// Unqualified, invoker's rights: on Supabase neither finds nor may write the table.
+		const first = await auth.signUp({ email: 'trigger-1@bootstrap.test', password: 'a-long-password-1' });
+		expect(first.error?.status).toBe(500);
+		expect(first.error?.message).toBe('Database error saving new user');
+		await sql`create or replace function public.bootstrap_unqualified() returns trigger language plpgsql as $$
+			begin insert into public.bootstrap_profiles (id) values (new.id); return new; end $$`;
+		const second = await auth.signUp({ email: 'trigger-2@bootstrap.test', password: 'a-long-password-1' });
+		expect(second.error?.status).toBe(500);
+		// Security definer with a fixed search_path, as Supabase's docs write it: it works.
+		await sql`create or replace function public.bootstrap_unqualified() returns trigger language plpgsql
+			security definer set search_path = '' as $$
+			begin insert into public.bootstrap_profiles (id) values (new.id); return new; end $$`;
+		const third = await auth.signUp({ email: 'trigger-3@bootstrap.test', password: 'a-long-password-1' });
+		expect(third.error).toBeNull();
+		expect(await sql`select count(*)::int as n from public.bootstrap_profiles`).toEqual([{ n: 1 }]);
+		expect(await sql`select count(*)::int as n from auth.users where email like 'trigger-%@bootstrap.test'`).toEqual([{ n: 1 }]);
+		await sql`drop trigger bootstrap_on_signup on auth.users`;
+	});
 });

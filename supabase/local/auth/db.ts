@@ -14,7 +14,7 @@ export function createAuthPool(dbUrl: string, max = 8): Sql {
 	return postgres(dbUrl, {
 		max,
 		onnotice: () => {},
-		connection: { application_name: 'supabase_local_auth', TimeZone: 'UTC' },
+		connection: { application_name: 'supabase_local_auth', TimeZone: 'UTC', search_path: 'auth' },
 		types: {
 			timestamptz: { to: 1184, from: [1184], serialize: asText, parse: asText },
 			timestamp: { to: 1114, from: [1114], serialize: asText, parse: asText }

@@ -222,10 +222,21 @@ function routeOf(method: string, path: string, handler: Handler): Route {
 	return { method, pattern: new RegExp(`^${path.replace(/\./g, '\\.').replace(/:[a-z_]+/g, '([^/]+)')}$`), handler };
 }
 
+/** The database URL with another role, whose password is the CLI's (`postgres`). */
+function roleUrl(dbUrl: string, role: string): string {
+	const url = new URL(dbUrl);
+	url.username = role;
+	url.password = 'postgres';
+	return url.toString();
+}
+
 export function createAuthService(ctx: RuntimeContext): Service {
 	const state: AuthState = {
 		ctx,
-		sql: createAuthPool(ctx.dbUrl),
+		// As GoTrue on Supabase: the embedded database is reached as supabase_auth_admin (not a
+		// superuser; search_path `auth`), so a trigger on auth.users fails here as it would
+		// there. A DATABASE_URL server may lack that role: its own user is used.
+		sql: createAuthPool(ctx.dbSocket ? roleUrl(ctx.dbUrl, 'supabase_auth_admin') : ctx.dbUrl),
 		settings: settingsFrom(ctx),
 		limits: limitersFrom(ctx),
 		redirects: new RedirectPolicy(ctx.config.auth.siteUrl, ctx.config.auth.additionalRedirectUrls)

@@ -111,7 +111,9 @@ export async function signup(state: AuthState, r: AuthRequest, params: Params): 
 			return current;
 		});
 	} catch (error) {
-		if (!(error instanceof UserExists)) throw error;
+		if (error instanceof AuthError) throw error;
+		// A failure inside the database (a trigger on auth.users, a constraint): GoTrue's words.
+		if (!(error instanceof UserExists)) throw internal('Database error saving new user');
 		if (s.autoconfirm || s.smsAutoconfirm) throw unprocessable('user_already_exists', 'User already registered');
 		return obfuscatedUser(error.user, aud, data);
 	}
