@@ -59,6 +59,9 @@ async function openAs(browser: Browser, person: E2EPerson, couple: Couple, width
 	const context = await browser.newContext({ locale: couple.locale === 'nl' ? 'nl-NL' : 'en-GB', viewport: { width, height: 900 } });
 	const page = await context.newPage();
 	await signInAt(page, person, `/shared/${couple.roundId}`, labels(messages(couple.locale)));
+	// Hydrated before anyone types: hydration sets each note field to its stored value, so a
+	// note filled in before it would be wiped (seen once on a loaded machine: an empty save).
+	await page.waitForLoadState('networkidle');
 	return page;
 }
 
