@@ -228,6 +228,18 @@ describe('properties', () => {
 		);
 	});
 
+	it('quotes a JSON key whose dash-separated parts start or end with a space (the parser trims them)', () => {
+		const tree: LogicTree = {
+			kind: 'expr',
+			not: false,
+			op: 'and',
+			children: [{ kind: 'filter', filter: { field: { name: 'a', json: [{ arrow: '->', key: '/ -/', index: false }] }, expr: { not: false, operation: { kind: 'simple', op: 'neq', value: '' } } } }]
+		};
+		const printed = printLogicTree(tree);
+		expect(printed).toBe('and(a->"/ -/".neq."")');
+		expect(parseLogicTree('and', printed.slice(3))).toEqual(tree);
+	});
+
 	it('order terms round-trip', () => {
 		fc.assert(fc.property(orderTerms, (terms) => {
 			expect(parseOrder(printOrder(terms))).toEqual(terms);

@@ -12,7 +12,8 @@ export function printName(name: string): string {
 	return PLAIN_NAME.test(name) ? name : quote(name);
 }
 
-const PLAIN_JSON_KEY = /^[^(\-:.,>)"\s][^(\-:.,>)]*(?:-[^(\-:.,>)\s][^(\-:.,>)]*)*$/u;
+// Segments between dashes are trimmed by the parser: a plain one neither starts nor ends with space.
+const PLAIN_JSON_KEY = /^[^(\-:.,>)"\s](?:[^(\-:.,>)]*[^(\-:.,>)\s])?(?:-[^(\-:.,>)\s](?:[^(\-:.,>)]*[^(\-:.,>)\s])?)*$/u;
 
 export function printField(field: Field, star = false): string {
 	let out = star && field.name === '*' && !field.json.length ? '*' : printName(field.name);
