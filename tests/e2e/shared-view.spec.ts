@@ -189,6 +189,35 @@ test('notes, the discussed mark, the cycle and agreements are saved and seen by 
 	await b.context().close();
 });
 
+test('a note and a cycle step typed before the page is hydrated are kept and saved', async ({ browser }) => {
+	const couple = couples[2]; // the balanced couple: one collision, nothing saved by the test above
+	const t = messages(couple.locale);
+	const first = couple.result.collisions[0].situation;
+	const page = await openAs(browser, couple.a, couple);
+	// Hold the app's scripts back, as a slow phone would, and type into the server-rendered page.
+	let release = () => {};
+	const held = new Promise<void>((resolve) => (release = resolve));
+	await page.route('**/_app/immutable/**', async (route) => {
+		await held;
+		await route.continue();
+	});
+	await page.goto(`/shared/${couple.roundId}`, { waitUntil: 'commit' });
+	const note = page.locator(`article[data-situation="${first}"]`).getByLabel(t.shared_note_label);
+	const step = page.getByTestId('cycle-b').locator('input').first();
+	await note.fill('Typed before the scripts arrived');
+	await step.fill('we both ask at once');
+	release();
+	await page.waitForLoadState('networkidle');
+	await expect(note).toHaveValue('Typed before the scripts arrived');
+	await expect(step).toHaveValue('we both ask at once');
+	await page.getByRole('button', { name: t.shared_cycle_save }).click();
+	await expect(page.locator('#cycle').getByRole('status')).toHaveText(t.shared_saved);
+	await page.unroute('**/_app/immutable/**');
+	await page.reload({ waitUntil: 'networkidle' });
+	await expect(page.getByTestId('cycle-b').locator('input').first()).toHaveValue('we both ask at once');
+	await page.context().close();
+});
+
 test('the whole view prints on A4 (Chromium PDF, pages as PNG)', async ({ browser }) => {
 	const couple = couples[0];
 	const page = await openAs(browser, couple.a, couple);
