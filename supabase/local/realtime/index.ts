@@ -2,15 +2,17 @@
  * The Realtime service (`/realtime/v1`): Supabase Realtime's behaviour as
  * `@supabase/realtime-js` speaks it.
  *
- *   protocol.ts          serializers 1.0.0 / 2.0.0 (JSON objects, arrays, binary broadcasts)
- *   socket.ts            one WebSocket: heartbeats, routing, per-socket limits
- *   channel.ts           one joined topic: config, token, RLS verdicts, broadcast, presence
- *   registry.ts          one hub per topic fanning out to its channels
- *   presence.ts          presence state and diffs
- *   authorization.ts     RLS on realtime.messages, evaluated as the user and rolled back
- *   db-broadcast.ts      realtime.send() / broadcast_changes() after commit (NOTIFY)
- *   postgres-changes.ts  postgres_changes from logical replication, filtered by RLS
- *   http.ts              POST /api/broadcast and /api/broadcast/<topic>/events/<event>
+ *   protocol.ts            serializers 1.0.0 / 2.0.0 (JSON objects, arrays, binary broadcasts)
+ *   socket.ts              one WebSocket: heartbeats, routing, per-socket limits
+ *   channel.ts             one joined topic: config, token, RLS verdicts, broadcast, presence
+ *   registry.ts            one hub per topic fanning out to its channels
+ *   presence.ts            presence state and diffs
+ *   authorization.ts       RLS on realtime.messages, evaluated as the user and rolled back
+ *   db-broadcast.ts        realtime.send() / broadcast_changes() after commit (NOTIFY)
+ *   postgres-changes.ts    postgres_changes subscriptions and delivery, filtered by RLS
+ *   replication-stream.ts  the logical replication slot those changes come from
+ *   change-filters.ts      postgres_changes filters: parsing and matching
+ *   http.ts                POST /api/broadcast and /api/broadcast/<topic>/events/<event>
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';

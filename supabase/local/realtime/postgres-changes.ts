@@ -1,7 +1,6 @@
 /**
- * postgres_changes: row changes of the tables in the `supabase_realtime` publication, read
- * from logical replication (pgoutput on a temporary slot), so only committed transactions
- * are seen and tables added to the publication later are picked up by themselves.
+ * postgres_changes: row changes of the tables in the `supabase_realtime` publication, as
+ * replication-stream.ts hands them on, delivered to the channels that subscribed.
  *
  * Each change goes only to subscribers whose filter matches and whose role and RLS let
  * them see the row, checked the way Supabase's `realtime.apply_rls` does it: column
@@ -12,29 +11,14 @@
  * columns, record?, old_record?, errors}}`, which realtime-js maps to
  * `{eventType, new, old, …}`.
  */
-import postgres, { type Sql } from 'postgres';
+import type { Sql } from 'postgres';
 import type { Claims } from '../jwt.ts';
+import { FilterError, parseFilter, passes, type Filter } from './change-filters.ts';
 import type { ChangeFeed, ChangeListener } from './channel.ts';
-import { parsePgOutput, toJsonValue, type Relation, type Tuple } from './pgoutput.ts';
+import { toJsonValue, type Relation, type Tuple } from './pgoutput.ts';
+import { PUBLICATION, ReplicationStream, type ChangeAction, type RowChange } from './replication-stream.ts';
 
-const PUBLICATION = 'supabase_realtime';
 const META_TTL_MS = 2000;
-
-type Op = 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'like' | 'ilike' | 'is' | 'match' | 'imatch' | 'isdistinct';
-const OPS = new Set<string>(['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'in', 'like', 'ilike', 'is', 'match', 'imatch', 'isdistinct']);
-interface Filter {
-	column: string;
-	op: Op;
-	negate: boolean;
-	value: string | string[];
-	/** The value as Supabase logs it (`in` lists as `{a,b}`). */
-	raw: string;
-	/** Compiled pattern of like / ilike / match / imatch. */
-	pattern?: RegExp;
-}
-
-/** Thrown for a filter Supabase cannot parse; the message is its reason. */
-class FilterError extends Error {}
 
 interface Subscription {
 	id: number;
@@ -59,7 +43,7 @@ type Row = Record<string, unknown>;
 
 interface Change {
 	relation: Relation;
-	action: 'INSERT' | 'UPDATE' | 'DELETE';
+	action: ChangeAction;
 	record: Row | null;
 	oldRecord: Row | null;
 	/** Text values of the primary key, for the RLS probe. */
@@ -80,81 +64,6 @@ function paramsId(params: unknown): number {
 	return hash % 134217728;
 }
 
-/** Splits `a=eq.1,b=in.(x,"y,z")` on commas outside quotes and parentheses. */
-function splitConditions(text: string, keepEmpty = false): string[] {
-	const parts: string[] = [];
-	let depth = 0;
-	let quoted = false;
-	let start = 0;
-	for (let i = 0; i < text.length; i++) {
-		const c = text[i];
-		if (c === '"') quoted = !quoted;
-		else if (!quoted && c === '(') depth++;
-		else if (!quoted && c === ')') depth--;
-		else if (!quoted && depth === 0 && c === ',') {
-			parts.push(text.slice(start, i));
-			start = i + 1;
-		}
-	}
-	parts.push(text.slice(start));
-	const trimmed = parts.map((p) => p.trim());
-	return keepEmpty ? trimmed : trimmed.filter(Boolean);
-}
-
-const unquote = (v: string) => (v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1).replace(/\\(.)/g, '$1') : v);
-
-/** A SQL LIKE pattern (`%`, `_`, backslash escapes) as a regular expression. */
-function likePattern(pattern: string, caseless: boolean): RegExp {
-	let out = '';
-	for (let i = 0; i < pattern.length; i++) {
-		const c = pattern[i];
-		if (c === '\\' && i + 1 < pattern.length) out += pattern[++i].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-		else if (c === '%') out += '[\\s\\S]*';
-		else if (c === '_') out += '[\\s\\S]';
-		else out += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-	}
-	return new RegExp(`^${out}$`, caseless ? 'i' : '');
-}
-
-/** Parses a `postgres_changes` filter as Supabase does; throws {@link FilterError} with its reason. */
-export function parseFilter(text: string): Filter[] {
-	if (text.trim() === '') return [];
-	return splitConditions(text, true).map((segment) => {
-		const condition = segment.trim();
-		if (!condition) throw new FilterError('filter must not contain empty segments (check for extra commas)');
-		const eq = condition.indexOf('=');
-		if (eq < 0) throw new FilterError(`[${JSON.stringify(condition)}]`);
-		const column = condition.slice(0, eq);
-		let rest = condition.slice(eq + 1);
-		const negate = rest.startsWith('not.');
-		if (negate) rest = rest.slice(4);
-		const dot = rest.indexOf('.');
-		if (dot < 0) throw new FilterError(`[${JSON.stringify(rest)}]`);
-		const op = rest.slice(0, dot);
-		const raw = rest.slice(dot + 1);
-		if (!OPS.has(op)) throw new FilterError(`[${JSON.stringify(op)}, ${JSON.stringify(raw)}]`);
-		if (op === 'in') {
-			const inner = /^\((.*)\)$/s.exec(raw);
-			if (!inner) throw new FilterError('`in` filter value must be wrapped by parentheses');
-			return { column, op, negate, value: splitConditions(inner[1]).map(unquote), raw: `{${inner[1]}}` };
-		}
-		const value = unquote(raw);
-		const filter: Filter = { column, op: op as Op, negate, value, raw: value };
-		if (op === 'is' && !['null', 'true', 'false', 'unknown'].includes(value)) {
-			throw new FilterError('invalid value for is filter: must be null, true, false, or unknown');
-		}
-		if (op === 'like' || op === 'ilike') filter.pattern = likePattern(value, op === 'ilike');
-		if (op === 'match' || op === 'imatch') {
-			try {
-				filter.pattern = new RegExp(value, op === 'imatch' ? 'i' : '');
-			} catch (error) {
-				throw new FilterError(`invalid regular expression for ${op} filter: ${(error as Error).message}`);
-			}
-		}
-		return filter;
-	});
-}
-
 /** Subscription parameters as Supabase writes them into its error messages. */
 function paramsToLog(event: string, schema: string, table: string, filters: Filter[], select: string[] | null): string {
 	const list = (items: string[]) => `[${items.join(', ')}]`;
@@ -163,209 +72,44 @@ function paramsToLog(event: string, schema: string, table: string, filters: Filt
 	return `[event: ${event}, schema: ${schema}, table: ${table}, filters: ${filterText}, select: ${selectText}]`;
 }
 
-const NUMERIC_TYPES = new Set(['int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'oid']);
-
-function compare(a: unknown, b: string, numeric: boolean): number | null {
-	if (a === null || a === undefined) return null;
-	if (numeric) {
-		const x = Number(a);
-		const y = Number(b);
-		if (!Number.isFinite(x) || !Number.isFinite(y)) return null;
-		return x === y ? 0 : x < y ? -1 : 1;
-	}
-	const s = typeof a === 'string' ? a : typeof a === 'object' ? JSON.stringify(a) : String(a);
-	return s === b ? 0 : s < b ? -1 : 1;
-}
-
-function passes(filter: Filter, record: Row | null, types: Map<string, string>): boolean {
-	if (!record || !(filter.column in record)) return false;
-	const value = record[filter.column];
-	const numeric = NUMERIC_TYPES.has(types.get(filter.column) ?? '');
-	const bool = types.get(filter.column) === 'bool';
-	const norm = (v: string) => (bool ? (['t', 'true'].includes(v.toLowerCase()) ? 'true' : 'false') : v);
-	const cmp = (v: string) => compare(bool ? String(value) : value, norm(v), numeric);
-	if (filter.op === 'is') {
-		const v = filter.value as string;
-		const result = v === 'null' || v === 'unknown' ? value === null : value === (v === 'true');
-		return filter.negate ? !result : result;
-	}
-	if (filter.op === 'isdistinct') {
-		const distinct = value === null || value === undefined || cmp(filter.value as string) !== 0;
-		return filter.negate ? !distinct : distinct;
-	}
-	// SQL: a comparison with NULL is unknown, and so is its negation.
-	if (value === null || value === undefined) return false;
-	let result: boolean;
-	if (filter.pattern) {
-		result = filter.pattern.test(typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value));
-	} else if (filter.op === 'in') {
-		result = (filter.value as string[]).some((v) => cmp(v) === 0);
-	} else {
-		const c = cmp(filter.value as string);
-		if (c === null) return false;
-		result = ({ eq: c === 0, neq: c !== 0, lt: c < 0, lte: c <= 0, gt: c > 0, gte: c >= 0 } as Record<string, boolean>)[filter.op] ?? false;
-	}
-	return filter.negate ? !result : result;
-}
-
 export class PostgresChanges implements ChangeFeed {
-	ready = false;
-	private dbUrl: string;
 	private db: Sql;
 	private log: (line: string) => void;
+	private stream: ReplicationStream;
 	private subs = new Map<ChangeListener, Subscription[]>();
-	private relations = new Map<number, Relation>();
 	private typeNames = new Map<number, string>();
 	private tableMeta = new Map<number, TableMeta>();
 	private columnGrants = new Map<string, { columns: Set<string>; at: number }>();
-	private repl: Sql | null = null;
-	private stopped = false;
-	private pendingTx: { commitTime: Date; changes: { relationId: number; action: Change['action']; old: Tuple | null; tuple: Tuple | null }[] } | null = null;
-	private chain: Promise<void> = Promise.resolve();
-	private lastLsn = 0n;
-	private statusTimer: NodeJS.Timeout | null = null;
-	private reconnectTimer: NodeJS.Timeout | null = null;
-	private failures = 0;
-	private write: ((chunk: Buffer) => void) | null = null;
 
 	constructor(options: { dbUrl: string; db: Sql; log(line: string): void }) {
-		this.dbUrl = options.dbUrl;
 		this.db = options.db;
 		this.log = options.log;
-	}
-
-	async start() {
-		if (this.stopped) return;
-		await this.connect().then(
-			() => {
-				this.failures = 0;
-			},
-			(error) => {
-				if (this.failures++ === 0) this.log(`[realtime] postgres_changes: replication not started (retrying): ${(error as Error).message}`);
-				this.scheduleReconnect();
-			}
-		);
-	}
-
-	private scheduleReconnect() {
-		if (this.stopped || this.reconnectTimer) return;
-		this.reconnectTimer = setTimeout(
-			() => {
-				this.reconnectTimer = null;
-				void this.start();
-			},
-			Math.min(30_000, 500 * 2 ** Math.min(this.failures, 6))
-		);
-		this.reconnectTimer.unref();
-	}
-
-	private async connect() {
-		const repl = postgres(this.dbUrl, {
-			max: 1,
-			fetch_types: false,
-			idle_timeout: 0,
-			max_lifetime: null,
-			onnotice: () => {},
-			connection: { application_name: 'supabase_local_realtime_replication', replication: 'database' } as Record<string, string>
+		this.stream = new ReplicationStream({
+			dbUrl: options.dbUrl,
+			log: options.log,
+			restarted: () => this.schemaChanged(),
+			relationChanged: (relationId) => this.tableMeta.delete(relationId),
+			hasSubscribers: () => this.subs.size > 0,
+			transaction: (commitTime, changes) => this.processTransaction(commitTime, changes)
 		});
-		this.repl = repl;
-		const slot = `supabase_local_realtime_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-		const [created] = await repl.unsafe(`CREATE_REPLICATION_SLOT ${slot} TEMPORARY LOGICAL pgoutput NOEXPORT_SNAPSHOT`);
-		const stream = await repl
-			.unsafe(`START_REPLICATION SLOT ${slot} LOGICAL ${created.consistent_point} (proto_version '1', publication_names '${PUBLICATION}')`)
-			.writable();
-		this.relations.clear();
-		this.typeNames.clear();
-		this.schemaChanged();
-		this.write = (chunk) => stream.write(chunk);
-		stream.on('data', (data: Buffer) => this.onData(data));
-		stream.on('error', (error: Error) => this.log(`[realtime] postgres_changes: replication stream: ${error.message}`));
-		stream.on('close', () => {
-			this.ready = false;
-			this.write = null;
-			if (this.repl === repl) {
-				this.repl = null;
-				void repl.end({ timeout: 1 }).catch(() => {});
-			}
-			this.scheduleReconnect();
-		});
-		if (this.stopped) {
-			await repl.end({ timeout: 1 }).catch(() => {});
-			return;
-		}
-		this.statusTimer ??= setInterval(() => this.sendStatus(false), 10_000);
-		this.statusTimer.unref();
-		this.ready = true;
 	}
 
-	async stop() {
-		this.stopped = true;
-		if (this.statusTimer) clearInterval(this.statusTimer);
-		if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-		const repl = this.repl;
-		this.repl = null;
-		if (repl) await repl.end({ timeout: 1 }).catch(() => {});
-		await this.chain;
+	get ready() {
+		return this.stream.ready;
+	}
+
+	start() {
+		return this.stream.start();
+	}
+
+	stop() {
+		return this.stream.stop();
 	}
 
 	schemaChanged() {
 		this.typeNames.clear();
 		this.tableMeta.clear();
 		this.columnGrants.clear();
-	}
-
-	private sendStatus(reply: boolean) {
-		if (!this.write || this.lastLsn === 0n) return;
-		const frame = Buffer.alloc(34);
-		frame[0] = 0x72; // r
-		frame.writeBigUInt64BE(this.lastLsn, 1);
-		frame.writeBigUInt64BE(this.lastLsn, 9);
-		frame.writeBigUInt64BE(this.lastLsn, 17);
-		frame.writeBigInt64BE(BigInt(Date.now() - Date.UTC(2000, 0, 1)) * 1000n, 25);
-		frame[33] = reply ? 1 : 0;
-		this.write(frame);
-	}
-
-	private onData(data: Buffer) {
-		if (data[0] === 0x6b /* k: keepalive */) {
-			const walEnd = data.readBigUInt64BE(1);
-			if (walEnd > this.lastLsn && !this.pendingTx) this.lastLsn = walEnd;
-			if (data[17]) this.sendStatus(false);
-			return;
-		}
-		if (data[0] !== 0x77 /* w: XLogData */) return;
-		const message = parsePgOutput(data.subarray(25));
-		switch (message.tag) {
-			case 'begin':
-				this.pendingTx = { commitTime: message.commitTime, changes: [] };
-				break;
-			case 'relation':
-				this.relations.set(message.relation.id, message.relation);
-				this.tableMeta.delete(message.relation.id);
-				break;
-			case 'insert':
-				this.pendingTx?.changes.push({ relationId: message.relationId, action: 'INSERT', old: null, tuple: message.tuple });
-				break;
-			case 'update':
-				this.pendingTx?.changes.push({ relationId: message.relationId, action: 'UPDATE', old: message.old, tuple: message.tuple });
-				break;
-			case 'delete':
-				this.pendingTx?.changes.push({ relationId: message.relationId, action: 'DELETE', old: message.old, tuple: null });
-				break;
-			case 'commit': {
-				const tx = this.pendingTx;
-				this.pendingTx = null;
-				this.lastLsn = message.endLsn;
-				if (tx && tx.changes.length > 0 && this.subs.size > 0) {
-					// Relations are captured now: a later Relation message may replace them.
-					const captured = tx.changes.map((c) => ({ ...c, relation: this.relations.get(c.relationId) }));
-					this.chain = this.chain
-						.then(() => this.processTransaction(tx.commitTime, captured))
-						.catch((error) => this.log(`[realtime] postgres_changes: ${(error as Error).stack ?? error}`));
-				}
-				break;
-			}
-		}
 	}
 
 	// ---- subscriptions -------------------------------------------------------------
@@ -529,10 +273,7 @@ export class PostgresChanges implements ChangeFeed {
 		return out;
 	}
 
-	private async processTransaction(
-		commitTime: Date,
-		changes: { relation: Relation | undefined; action: Change['action']; old: Tuple | null; tuple: Tuple | null }[]
-	) {
+	private async processTransaction(commitTime: Date, changes: RowChange[]) {
 		const commitTimestamp = commitTime.toISOString();
 		for (const raw of changes) {
 			if (!raw.relation) continue;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFilter } from './postgres-changes.ts';
+import { parseFilter } from './change-filters.ts';
 import { parseArrayLiteral, toJsonValue } from './pgoutput.ts';
 import { decodeBinary, decodeText, encodeBroadcast, ProtocolError, type Encoded, type Vsn } from './protocol.ts';
 import { ChannelRegistry, type Subscriber } from './registry.ts';
