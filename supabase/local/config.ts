@@ -63,6 +63,7 @@ export interface RuntimeConfig {
 		signingKeys: SigningKey[];
 		enableSignup: boolean;
 		enableAnonymousSignIns: boolean;
+		enableManualLinking: boolean;
 		enableRefreshTokenRotation: boolean;
 		refreshTokenReuseInterval: number;
 		minimumPasswordLength: number;
@@ -118,6 +119,7 @@ const HONOURED = new Set([
 	'auth.signing_keys_path',
 	'auth.enable_signup',
 	'auth.enable_anonymous_sign_ins',
+	'auth.enable_manual_linking',
 	'auth.enable_refresh_token_rotation',
 	'auth.refresh_token_reuse_interval',
 	'auth.minimum_password_length',
@@ -245,6 +247,7 @@ export async function loadConfig(workdir: string): Promise<RuntimeConfig> {
 			signingKeys,
 			enableSignup: pick(raw, 'auth.enable_signup', true),
 			enableAnonymousSignIns: pick(raw, 'auth.enable_anonymous_sign_ins', false),
+			enableManualLinking: pick(raw, 'auth.enable_manual_linking', false),
 			enableRefreshTokenRotation: pick(raw, 'auth.enable_refresh_token_rotation', true),
 			refreshTokenReuseInterval: num('auth.refresh_token_reuse_interval', 10),
 			minimumPasswordLength: num('auth.minimum_password_length', 6),

@@ -8,6 +8,7 @@ import { challengeFactor, enrollFactor, unenrollFactor, verifyFactor } from './m
 import { createUser, deleteFactor, deletePasskey, deleteUser, generateLink, getUserById, invite, listFactors, listPasskeys, listUsers, requireAdmin, updateFactor, updateUserById } from './admin.ts';
 import { createClient as createOAuthClient, deleteClient as deleteOAuthClient, getClient as getOAuthClient, listClients as listOAuthClients, listGrants as listOAuthGrants, oauthFlowNotServed, requireOAuthServerEnabled, revokeGrant as revokeOAuthGrant, regenerateSecret as regenerateOAuthClientSecret, registerClient as registerOAuthClient, updateClient as updateOAuthClient } from './oauth-server.ts';
 import { createAuthPool } from './db.ts';
+import { linkIdentity, unlinkIdentity } from './identities.ts';
 import { AuthError, sendAuthError, sendJson } from './errors.ts';
 import { recover, otp, magicLinkRoute, resend } from './otp.ts';
 import { RedirectPolicy } from './redirect.ts';
@@ -51,16 +52,14 @@ function settings(state: AuthState): Record<string, unknown> {
 	};
 }
 
-async function authorize(state: AuthState, r: AuthRequest): Promise<void> {
-	const provider = (r.url.searchParams.get('provider') ?? '').toLowerCase();
-	if (KNOWN_PROVIDERS.has(provider)) throw new AuthError(400, 'validation_failed', 'Unsupported provider: provider is not enabled');
-	throw new AuthError(400, 'validation_failed', `Unsupported provider: Provider ${provider} could not be found`);
+/** GoTrue's answer for a provider it cannot redirect to: none is enabled here. */
+function unsupportedProvider(provider: string): AuthError {
+	if (KNOWN_PROVIDERS.has(provider)) return new AuthError(400, 'validation_failed', 'Unsupported provider: provider is not enabled');
+	return new AuthError(400, 'validation_failed', `Unsupported provider: Provider ${provider} could not be found`);
 }
 
-/** Identity linking needs `[auth] enable_manual_linking` and OAuth providers, which are not served. */
-async function manualLinkingDisabled(state: AuthState, r: AuthRequest): Promise<void> {
-	await requireAuthentication(state, r);
-	throw new AuthError(404, 'manual_linking_disabled', 'Manual linking is disabled');
+async function authorize(_state: AuthState, r: AuthRequest): Promise<void> {
+	throw unsupportedProvider((r.url.searchParams.get('provider') ?? '').toLowerCase());
 }
 
 async function samlDisabled(): Promise<void> {
@@ -119,8 +118,8 @@ function buildRoutes(): Route[] {
 		route('PUT', '/user', updateUser),
 		route('POST', '/logout', logout),
 		route('GET', '/reauthenticate', reauthenticate),
-		route('GET', '/user/identities/authorize', manualLinkingDisabled),
-		route('DELETE', '/user/identities/:id', manualLinkingDisabled),
+		route('GET', '/user/identities/authorize', (state, r) => linkIdentity(state, r, unsupportedProvider)),
+		route('DELETE', '/user/identities/:id', unlinkIdentity),
 		route('POST', '/sso', samlDisabled),
 		route('GET', '/sso/saml/metadata', samlDisabled),
 		route('POST', '/sso/saml/acs', samlDisabled),

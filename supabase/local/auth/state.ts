@@ -35,6 +35,8 @@ export interface AuthSettings {
 	emailEnabled: boolean;
 	phoneEnabled: boolean;
 	anonymousEnabled: boolean;
+	/** `[auth] enable_manual_linking`: `/user/identities` served. */
+	manualLinkingEnabled: boolean;
 	/** GOTRUE_MAILER_AUTOCONFIRM: `[auth.email] enable_confirmations = false`. */
 	autoconfirm: boolean;
 	secureEmailChange: boolean;
@@ -123,6 +125,7 @@ export function settingsFrom(ctx: RuntimeContext): AuthSettings {
 		emailEnabled: auth.email.enableSignup,
 		phoneEnabled: false,
 		anonymousEnabled: auth.enableAnonymousSignIns,
+		manualLinkingEnabled: auth.enableManualLinking,
 		autoconfirm: !auth.email.enableConfirmations,
 		secureEmailChange: auth.email.doubleConfirmChanges,
 		updatePasswordRequireReauthentication: auth.email.securePasswordChange,

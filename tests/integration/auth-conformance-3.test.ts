@@ -1,0 +1,81 @@
+/**
+ * Behaviour of Supabase Auth (GoTrue) that a suite written against a real project checks
+ * through supabase-js, found different here by reading GoTrue's handlers
+ * (`internal/api/*.go`). Each test states what GoTrue answers.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalSupabase } from '../../supabase/local/index.ts';
+import { startTestRuntime, uniqueEmail } from '../support/runtime.ts';
+import { adminClient, authClient, fixture } from './auth-support.ts';
+
+const PASSWORD = 'secret-pw-1';
+
+describe('auth: conformance with GoTrue, round 3', () => {
+	let runtime: LocalSupabase;
+	beforeAll(async () => {
+		runtime = await startTestRuntime({ workdir: fixture('auth-conformance-3') });
+	});
+	afterAll(async () => {
+		await runtime?.stop();
+	});
+
+	async function signedIn() {
+		const email = uniqueEmail();
+		const { error } = await adminClient(runtime).auth.admin.createUser({ email, password: PASSWORD, email_confirm: true });
+		expect(error).toBeNull();
+		const sb = authClient(runtime);
+		expect((await sb.auth.signInWithPassword({ email, password: PASSWORD })).error).toBeNull();
+		return { sb, email };
+	}
+
+	it('with manual linking on, refuses to link a provider that is not enabled and to unlink the only identity', async () => {
+		const { sb } = await signedIn();
+		const link = await sb.auth.linkIdentity({ provider: 'github', options: { skipBrowserRedirect: true } });
+		expect(link.error?.status).toBe(400);
+		expect(link.error?.code).toBe('validation_failed');
+		expect(link.error?.message).toBe('Unsupported provider: provider is not enabled');
+
+		const { identities } = (await sb.auth.getUserIdentities()).data!;
+		expect(identities).toHaveLength(1);
+		const only = await sb.auth.unlinkIdentity(identities[0]);
+		expect(only.error?.status).toBe(422);
+		expect(only.error?.code).toBe('single_identity_not_deletable');
+		expect(only.error?.message).toBe('User must have at least 1 identity after unlinking');
+
+		const token = (await sb.auth.getSession()).data.session!.access_token;
+		const malformed = await fetch(`${runtime.url}/auth/v1/user/identities/not-a-uuid`, {
+			method: 'DELETE',
+			headers: { apikey: runtime.anonKey, authorization: `Bearer ${token}` }
+		});
+		expect(malformed.status).toBe(404);
+		expect(await malformed.json()).toEqual({ code: 404, error_code: 'validation_failed', msg: 'identity_id must be an UUID' });
+	});
+
+	it('unlinks a phone identity, and an e-mail one by promoting what is left', async () => {
+		const { sb, email } = await signedIn();
+		const phone = `1555${String(Date.now()).slice(-7)}`;
+		expect((await sb.auth.updateUser({ phone })).error).toBeNull();
+		let { identities } = (await sb.auth.getUserIdentities()).data!;
+		expect(identities.map((i) => i.provider).sort()).toEqual(['email', 'phone']);
+		const unknown = await sb.auth.unlinkIdentity({ ...identities[0], identity_id: '00000000-0000-0000-0000-000000000001' });
+		expect(unknown.error?.status).toBe(422);
+		expect(unknown.error?.code).toBe('identity_not_found');
+
+		expect((await sb.auth.unlinkIdentity(identities.find((i) => i.provider === 'phone')!)).error).toBeNull();
+		let user = (await sb.auth.getUser()).data.user!;
+		expect(user.phone).toBe('');
+		expect(user.email).toBe(email);
+		expect(user.app_metadata).toMatchObject({ provider: 'email', providers: ['email'] });
+
+		expect((await sb.auth.updateUser({ phone })).error).toBeNull();
+		identities = (await sb.auth.getUserIdentities()).data!.identities;
+		expect((await sb.auth.unlinkIdentity(identities.find((i) => i.provider === 'email')!)).error).toBeNull();
+		user = (await sb.auth.getUser()).data.user!;
+		// No identity carries an address any more: the user keeps none, unconfirmed.
+		expect(user.email).toBe('');
+		expect(user.email_confirmed_at).toBeUndefined();
+		expect(user.phone).toBe(phone);
+		expect(user.app_metadata).toMatchObject({ provider: 'phone', providers: ['phone'] });
+		expect(user.user_metadata.email_verified).toBe(false);
+	});
+});
