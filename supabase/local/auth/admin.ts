@@ -1,18 +1,16 @@
 /**
- * The admin endpoints for the secret / service_role key (GoTrue's `admin.go`,
- * `invite.go` and `adminGenerateLink`): list (paginated, `Link` and `X-Total-Count`),
- * create, get, update and delete users, invite, and generate action links.
+ * The admin endpoints for the secret / service_role key (GoTrue's `admin.go`): list
+ * (paginated, `Link` and `X-Total-Count`), create, get, update and delete users, and
+ * their MFA factors and passkeys. Invites and generated links are in `admin-links.ts`.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { confirmPhone, confirmUser, insertUser, setAppMetadata, setUserMetadata, updatePassword, validatePhone } from './accounts.ts';
 import { verifyAccessToken } from './access-token.ts';
 import {
 	createIdentity,
-	createOneTimeToken,
 	factorJson,
 	findDuplicateEmail,
 	findSession,
-	findUserByEmail,
 	findUserById,
 	fullUserJson,
 	identityData,
@@ -22,9 +20,8 @@ import {
 	type FactorRow,
 	type UserRow
 } from './db.ts';
-import { generateOtp, Outbox, sendInvite, tokenHash, validateEmail } from './email.ts';
+import { validateEmail } from './email.ts';
 import { AuthError, badRequest, forbidden, internal, notFound, sendJson, unprocessable } from './errors.ts';
-import { actionLink } from './mail.ts';
 import { downgradeSessions, findOwnedFactor } from './mfa.ts';
 import { bool, map, ptr, str, type ParamsSchema } from './params.ts';
 import { checkPasswordStrength, hashPassword, MAX_PASSWORD_LENGTH } from './passwords.ts';
@@ -54,7 +51,7 @@ async function loadUser(state: AuthState, id: string): Promise<UserRow> {
 	return user;
 }
 
-async function fullUser(state: AuthState, id: string): Promise<Record<string, unknown>> {
+export async function fullUser(state: AuthState, id: string): Promise<Record<string, unknown>> {
 	const user = await findUserById(state.sql, id);
 	if (!user) throw notFound('user_not_found', 'User not found');
 	return fullUserJson(state.sql, user);
@@ -355,145 +352,6 @@ export async function updateFactor(state: AuthState, r: AuthRequest, userId: str
 		}
 	});
 	return sendJson(r.res, 200, factorJson(await findOwnedFactor(state.sql, factor.user_id, factor.id)));
-}
-
-const INVITE_PARAMS: ParamsSchema = { name: 'InviteParams', fields: { email: 'string', data: 'map' } };
-
-export async function invite(state: AuthState, r: AuthRequest): Promise<void> {
-	const params = await r.params(INVITE_PARAMS);
-	const email = validateEmail(str(params, 'email'));
-	const aud = r.aud();
-	const existing = await findUserByEmail(state.sql, email, aud);
-	const outbox = new Outbox();
-	const userId = await state.sql.begin(async (tx) => {
-		let user = existing;
-		if (user) {
-			if (user.email_confirmed_at) throw unprocessable('email_exists', 'A user with this email address has already been registered');
-		} else {
-			user = await insertUser(tx, {
-				aud,
-				role: state.settings.defaultRole,
-				email,
-				encryptedPassword: '',
-				appMetadata: { provider: 'email', providers: ['email'] },
-				userMetadata: map(params, 'data') ?? {}
-			});
-			await createIdentity(tx, user.id, 'email', identityData({ sub: user.id, email }));
-		}
-		await sendInvite(state, r, tx, user, outbox);
-		return user.id;
-	});
-	outbox.deliver(state);
-	return sendJson(r.res, 200, await fullUser(state, userId));
-}
-
-const GENERATE_LINK_PARAMS: ParamsSchema = {
-	name: 'GenerateLinkParams',
-	fields: { type: 'string', email: 'string', new_email: 'string', password: 'string', data: 'map', redirect_to: 'string' }
-};
-
-/** `POST /admin/generate_link`: the link (and code) a mail would carry, without sending it. */
-export async function generateLink(state: AuthState, r: AuthRequest): Promise<void> {
-	const s = state.settings;
-	const params = await r.params(GENERATE_LINK_PARAMS);
-	const email = validateEmail(str(params, 'email'));
-	let type = str(params, 'type');
-	const requested = str(params, 'redirect_to');
-	const referrer = state.redirects.isValid(requested) ? requested : r.referrer();
-	const aud = r.aud();
-	const data = map(params, 'data');
-	let password = str(params, 'password');
-	const existing = await findUserByEmail(state.sql, email, aud);
-	if (!existing) {
-		if (type === 'magiclink') {
-			type = 'signup';
-			// A random password that meets any configured character requirements.
-			password = randomBytes(24).toString('base64url') + s.requiredCharacterSets.map((set) => set[randomBytes(1)[0] % set.length]).join('');
-		} else if (type === 'recovery' || type === 'email_change_current' || type === 'email_change_new') {
-			throw notFound('user_not_found', 'User with this email not found');
-		}
-	}
-	const otp = generateOtp(s.otpLength);
-	const hashed = tokenHash(email, otp);
-	let encrypted = '';
-	if (type === 'signup' && !existing) {
-		if (!password) throw badRequest('validation_failed', 'Signup requires a valid password');
-		checkPasswordStrength(password, s.minPasswordLength, s.requiredCharacterSets);
-		encrypted = await hashPassword(password);
-	}
-	let newEmail = str(params, 'new_email');
-	const outcome = await state.sql.begin(async (tx) => {
-		let user = existing;
-		let link: string;
-		switch (type) {
-			case 'magiclink':
-			case 'recovery': {
-				if (!user) throw notFound('user_not_found', 'User with this email not found');
-				await tx`update auth.users set recovery_token = ${hashed}, recovery_sent_at = now(), updated_at = now() where id = ${user.id}`;
-				await createOneTimeToken(tx, user.id, 'recovery_token', hashed, user.email ?? '');
-				link = actionLink(state.ctx.apiUrl, hashed, type, referrer);
-				break;
-			}
-			case 'invite':
-			case 'signup': {
-				if (user) {
-					if (user.email_confirmed_at) throw unprocessable('email_exists', 'A user with this email address has already been registered');
-					if (type === 'signup' && data) user = await setUserMetadata(tx, user, data);
-				} else {
-					user = await insertUser(tx, {
-						aud,
-						role: s.defaultRole,
-						email,
-						encryptedPassword: encrypted,
-						appMetadata: { provider: 'email', providers: ['email'] },
-						userMetadata: data ?? {}
-					});
-					await createIdentity(tx, user.id, 'email', identityData({ sub: user.id, email }));
-				}
-				if (type === 'invite') {
-					await tx`update auth.users set confirmation_token = ${hashed}, confirmation_sent_at = now(), invited_at = now(), updated_at = now() where id = ${user.id}`;
-				} else {
-					await tx`update auth.users set confirmation_token = ${hashed}, confirmation_sent_at = now(), updated_at = now() where id = ${user.id}`;
-				}
-				await createOneTimeToken(tx, user.id, 'confirmation_token', hashed, user.email ?? '');
-				link = actionLink(state.ctx.apiUrl, hashed, type, referrer);
-				break;
-			}
-			case 'email_change_current':
-			case 'email_change_new': {
-				if (!user) throw notFound('user_not_found', 'User with this email not found');
-				if (!s.secureEmailChange && type === 'email_change_current') {
-					throw badRequest('validation_failed', 'Enable secure email change to generate link for current email');
-				}
-				newEmail = validateEmail(newEmail);
-				if (await findDuplicateEmail(tx, newEmail, user.aud ?? aud, user.id)) {
-					throw unprocessable('email_exists', 'A user with this email address has already been registered');
-				}
-				const current = type === 'email_change_current' ? hashed : (user.email_change_token_current ?? '');
-				const fresh = type === 'email_change_new' ? tokenHash(newEmail, otp) : (user.email_change_token_new ?? '');
-				await tx`
-					update auth.users set email_change = ${newEmail}, email_change_sent_at = now(), email_change_confirm_status = 0,
-						email_change_token_current = ${current}, email_change_token_new = ${fresh}, updated_at = now()
-					where id = ${user.id}`;
-				if (current) await createOneTimeToken(tx, user.id, 'email_change_token_current', current, user.email ?? '');
-				if (fresh) await createOneTimeToken(tx, user.id, 'email_change_token_new', fresh, newEmail);
-				link = actionLink(state.ctx.apiUrl, type === 'email_change_current' ? current : fresh, 'email_change', referrer);
-				break;
-			}
-			default:
-				throw badRequest('validation_failed', `Invalid email action link type requested: ${type}`);
-		}
-		return { userId: user.id, link };
-	});
-	const user = await fullUser(state, outcome.userId);
-	return sendJson(r.res, 200, {
-		...user,
-		action_link: outcome.link,
-		email_otp: otp,
-		hashed_token: hashed,
-		verification_type: type,
-		redirect_to: referrer
-	});
 }
 
 /** `GET /admin/users/:id/passkeys`: the user's passkeys; none can be registered here. */

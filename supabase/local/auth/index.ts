@@ -5,7 +5,8 @@
  */
 import type { RuntimeContext, Service } from '../context.ts';
 import { challengeFactor, enrollFactor, unenrollFactor, verifyFactor } from './mfa.ts';
-import { createUser, deleteFactor, deletePasskey, deleteUser, generateLink, getUserById, invite, listFactors, listPasskeys, listUsers, requireAdmin, updateFactor, updateUserById } from './admin.ts';
+import { createUser, deleteFactor, deletePasskey, deleteUser, getUserById, listFactors, listPasskeys, listUsers, requireAdmin, updateFactor, updateUserById } from './admin.ts';
+import { generateLink, invite } from './admin-links.ts';
 import { createClient as createOAuthClient, deleteClient as deleteOAuthClient, getClient as getOAuthClient, listClients as listOAuthClients, listGrants as listOAuthGrants, oauthFlowNotServed, requireOAuthServerEnabled, revokeGrant as revokeOAuthGrant, regenerateSecret as regenerateOAuthClientSecret, registerClient as registerOAuthClient, updateClient as updateOAuthClient } from './oauth-server.ts';
 import { createAuthPool } from './db.ts';
 import { linkIdentity, unlinkIdentity } from './identities.ts';
