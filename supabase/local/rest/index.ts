@@ -25,7 +25,7 @@ import {
 } from './request.ts';
 import { gucOverrides, negotiate, preferenceApplied, rangeStatus, contentRange, send, sendError } from './response.ts';
 import { loadSchemaCache, type Routine, type SchemaCache } from './schema-cache.ts';
-import { openApi } from './openapi.ts';
+import { accessOf, accessStatement, openApi } from './openapi.ts';
 
 
 interface Auth {
@@ -330,8 +330,21 @@ export class RestService {
 		const resource = request.resource;
 
 		if (resource.kind === 'schema') {
-			const body = JSON.stringify(openApi(cache, request.schema, this.ctx.apiUrl));
-			return send(res, 200, { 'content-type': 'application/openapi+json; charset=utf-8' }, body, head);
+			// Hosted Supabase's gateway keeps the document from the anon (publishable) key; the
+			// CLI's, which lets requests without a key through, does not (see README).
+			if (g.apiKeyRole === 'anon') {
+				const forbidden = { message: 'Access to schema is forbidden', hint: 'Accessing the schema via the Data API is only allowed using a secret API key.' };
+				return send(res, 403, { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify(forbidden), head);
+			}
+			const mode = cache.settings.get('openapi_mode') ?? 'follow-privileges';
+			if (mode === 'disabled') throw apiRequestError.openApiDisabled();
+			if (!request.accept.some((a) => ['application/openapi+json', 'application/json', '*/*'].includes(a.type))) {
+				throw apiRequestError.mediaType(request.accept.map((a) => a.type));
+			}
+			const { rows } = await run({ readOnly: true, main: accessStatement(request.schema, mode) });
+			const options = { securityActive: cache.settings.get('openapi_security_active') === 'true', proxyUri: cache.settings.get('openapi_server_proxy_uri') || null };
+			const body = JSON.stringify(openApi(cache, request.schema, accessOf(rows[0]), options));
+			return send(res, 200, { ...headers, 'content-type': 'application/openapi+json; charset=utf-8' }, body, head);
 		}
 
 		if (resource.kind === 'relation' && (request.method === 'GET' || request.method === 'HEAD')) {

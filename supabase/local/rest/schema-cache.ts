@@ -22,6 +22,16 @@ export interface Column {
 	isArray: boolean;
 	/** Data representation: the function reading the column's value from a json body. */
 	jsonParser?: string;
+	/** The type as PostgREST's schema cache names it (`character varying`, `mood`), for OpenAPI. */
+	apiType?: string;
+	/** The column's comment. */
+	description?: string | null;
+	/** A NOT NULL domain makes the column non-nullable for PostgREST. */
+	domainNotNull?: boolean;
+	/** Labels of the (base) enum type. */
+	enum?: string[] | null;
+	/** Maximum length of a character type. */
+	maxLength?: number | null;
 }
 
 export interface Table {
@@ -33,6 +43,8 @@ export interface Table {
 	insertable: boolean;
 	updatable: boolean;
 	deletable: boolean;
+	/** The table's comment. */
+	description?: string | null;
 }
 
 export type Cardinality = 'M2O' | 'O2M' | 'O2O' | 'M2M';
@@ -63,6 +75,8 @@ export interface Relationship {
 	junction?: Junction;
 	tableIsView: boolean;
 	foreignTableIsView: boolean;
+	/** A one-to-one seen from the referenced table (PostgREST's `O2O … isParent`). */
+	isParent?: boolean;
 }
 
 export interface RoutineParam {
@@ -273,7 +287,8 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 			pk: row.pk,
 			insertable: row.insertable,
 			updatable: row.updatable,
-			deletable: row.deletable
+			deletable: row.deletable,
+			description: row.description
 		};
 		tables.set(qiKey(table), table);
 		oidOf.set(row.oid, { schema: row.schema, name: row.name });
@@ -391,7 +406,8 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 			constraint: r.constraint,
 			columns: r.columns.map(([c, f]) => [f, c]),
 			tableIsView: r.foreignTableIsView,
-			foreignTableIsView: r.tableIsView
+			foreignTableIsView: r.tableIsView,
+			...(r.cardinality === 'O2O' ? { isParent: true } : {})
 		});
 	}
 	// Many-to-many: a junction with two foreign keys whose columns are all in its primary key.

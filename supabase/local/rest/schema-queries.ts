@@ -17,12 +17,26 @@ select n.nspname as schema, c.relname as name, c.relkind::text as kind, c.oid::i
         when a.attidentity = 'd' then format('nextval(%L)', pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname))
         when a.attgenerated <> '' then null
         else pg_get_expr(d.adbin, d.adrelid) end, 'generated', a.attgenerated <> '' or a.attidentity = 'a',
-      'isArray', t.typcategory = 'A') order by a.attnum)
+      'isArray', t.typcategory = 'A',
+      -- For the OpenAPI document, as PostgREST reads columns: the type named as its schema cache
+      -- does (built-in types and domains over them without modifiers, others as format_type()
+      -- prints them under the search_path "$user", public), the comment, the enum labels of the
+      -- (base) type and the maximum length of character types.
+      'apiType', case when ob.nsp = 'pg_catalog'::regnamespace then format_type(ob.oid, null)
+        else regexp_replace(format_type(a.atttypid, a.atttypmod), '^public\\.', '') end,
+      'description', col_description(c.oid, a.attnum), 'domainNotNull', t.typtype = 'd' and t.typnotnull,
+      'enum', (select json_agg(e.enumlabel order by e.enumsortorder) from pg_enum e where e.enumtypid = ob.oid),
+      'maxLength', information_schema._pg_char_max_length(information_schema._pg_truetypid(a.*, t.*), information_schema._pg_truetypmod(a.*, t.*))
+      ) order by a.attnum)
     from pg_attribute a
     join pg_type t on t.oid = a.atttypid
     left join pg_type bt on bt.oid = t.typbasetype
     left join pg_type et on et.oid = t.typelem and t.typcategory = 'A'
     left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+    cross join lateral (select case when t.typtype <> 'd' then t.oid else (
+        with recursive dom(base) as (select t.typbasetype union all select x.typbasetype from dom join pg_type x on x.oid = dom.base where x.typtype = 'd')
+        select dom.base from dom join pg_type x on x.oid = dom.base where x.typtype <> 'd') end as oid) obase
+    cross join lateral (select obase.oid, (select x.typnamespace from pg_type x where x.oid = obase.oid) as nsp) ob
     where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped), '[]') as columns,
   coalesce((select array_agg(a.attname order by array_position(con.conkey, a.attnum))
     from pg_constraint con join pg_attribute a on a.attrelid = con.conrelid and a.attnum = any(con.conkey)
@@ -30,7 +44,8 @@ select n.nspname as schema, c.relname as name, c.relkind::text as kind, c.oid::i
   c.relkind in ('r','p') or (pg_relation_is_updatable(c.oid, true) & 8) = 8 as insertable,
   c.relkind in ('r','p') or (pg_relation_is_updatable(c.oid, true) & 4) = 4 as updatable,
   c.relkind in ('r','p') or (pg_relation_is_updatable(c.oid, true) & 16) = 16 as deletable,
-  case when c.relkind in ('v','m') then (select r.ev_action::text from pg_rewrite r where r.ev_class = c.oid and r.rulename = '_RETURN') end as view_def
+  case when c.relkind in ('v','m') then (select r.ev_action::text from pg_rewrite r where r.ev_class = c.oid and r.rulename = '_RETURN') end as view_def,
+  obj_description(c.oid, 'pg_class') as description
 from pg_class c join pg_namespace n on n.oid = c.relnamespace
 where c.relkind in ('r','v','m','f','p') and not c.relispartition and n.nspname = any($1::text[])`;
 
