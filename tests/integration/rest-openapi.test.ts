@@ -47,15 +47,16 @@ describe('REST OpenAPI root', () => {
 		expect(doc.parameters.preferParams.enum).toBeUndefined();
 	});
 
-	it('refuses the anon key with hosted Supabase’s 403 and serves the secret key', async () => {
-		const anon = await root({ apikey: runtime.anonKey });
-		expect(anon.status).toBe(403);
-		expect(await anon.json()).toEqual({
-			message: 'Access to schema is forbidden',
-			hint: 'Accessing the schema via the Data API is only allowed using a secret API key.'
-		});
-		expect((await root({ apikey: runtime.publishableKey })).status).toBe(403);
-		expect((await root({ apikey: runtime.serviceRoleKey })).status).toBe(200);
+	it('serves every key, as the CLI’s gateway does, each seeing what its role may use', async () => {
+		for (const apikey of [runtime.anonKey, runtime.publishableKey, runtime.serviceRoleKey]) {
+			const res = await root({ apikey });
+			expect(res.status).toBe(200);
+			expect(res.headers.get('content-type')).toBe('application/openapi+json; charset=utf-8');
+		}
+		const anon = await (await root({ apikey: runtime.anonKey })).json();
+		expect(anon.paths['/authors']).toBeDefined();
+		expect(anon.paths['/secrets']).toBeUndefined();
+		expect(anon.paths['/rpc/admin_only']).toBeUndefined();
 	});
 
 	it('describes a table’s columns with PostgREST’s types, formats, defaults, enums, lengths and comments', () => {

@@ -330,12 +330,8 @@ export class RestService {
 		const resource = request.resource;
 
 		if (resource.kind === 'schema') {
-			// Hosted Supabase's gateway keeps the document from the anon (publishable) key; the
-			// CLI's, which lets requests without a key through, does not (see README).
-			if (g.apiKeyRole === 'anon') {
-				const forbidden = { message: 'Access to schema is forbidden', hint: 'Accessing the schema via the Data API is only allowed using a secret API key.' };
-				return send(res, 403, { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify(forbidden), head);
-			}
+			// Served to every key, as through the CLI's gateway (hosted Supabase keeps it from the
+			// anon key; see README), listing what the request's role may use.
 			const mode = cache.settings.get('openapi_mode') ?? 'follow-privileges';
 			if (mode === 'disabled') throw apiRequestError.openApiDisabled();
 			if (!request.accept.some((a) => ['application/openapi+json', 'application/json', '*/*'].includes(a.type))) {
