@@ -78,4 +78,32 @@ describe('auth: conformance with GoTrue, round 3', () => {
 		expect(user.app_metadata).toMatchObject({ provider: 'phone', providers: ['phone'] });
 		expect(user.user_metadata.email_verified).toBe(false);
 	});
+
+	it('answers every custom OAuth provider call with feature_disabled, as GoTrue with them off', async () => {
+		const providers = adminClient(runtime).auth.admin.customProviders;
+		const answers = [
+			await providers.listProviders(),
+			await providers.createProvider({ provider_type: 'oauth2', identifier: 'custom:acme', name: 'Acme' } as never),
+			await providers.getProvider('custom:acme'),
+			await providers.updateProvider('custom:acme', { name: 'Acme 2' } as never),
+			await providers.deleteProvider('custom:acme')
+		];
+		for (const { error } of answers) {
+			expect(error?.status).toBe(404);
+			expect(error?.code).toBe('feature_disabled');
+			expect(error?.message).toBe('Custom OAuth providers are disabled');
+		}
+	});
+
+	it('lists no SSO identity providers to the admin, and finds none by id', async () => {
+		const headers = { apikey: runtime.serviceRoleKey, authorization: `Bearer ${runtime.serviceRoleKey}` };
+		const list = await fetch(`${runtime.url}/auth/v1/admin/sso/providers`, { headers });
+		expect(list.status).toBe(200);
+		expect(await list.json()).toEqual({ items: [] });
+		const one = await fetch(`${runtime.url}/auth/v1/admin/sso/providers/00000000-0000-0000-0000-000000000001`, { headers });
+		expect(one.status).toBe(404);
+		expect((await one.json()).error_code).toBe('sso_provider_not_found');
+		const anon = await fetch(`${runtime.url}/auth/v1/admin/sso/providers`, { headers: { apikey: runtime.anonKey, authorization: `Bearer ${runtime.anonKey}` } });
+		expect(anon.status).toBe(403);
+	});
 });

@@ -141,6 +141,7 @@ function buildRoutes(): Route[] {
 		route('GET', '/admin/users/:id/passkeys', admin(listPasskeys)),
 		route('DELETE', '/admin/users/:id/passkeys/:passkey_id', admin(deletePasskey)),
 		...passkeyRoutes(),
+		...ssoAdminRoutes(admin),
 		...oauthServerRoutes(admin)
 	];
 }
@@ -205,9 +206,9 @@ function oauthServerRoutes(admin: (handler: Handler) => Handler): Route[] {
 		['PUT', '/admin/oauth/clients/:id', admin(updateOAuthClient)],
 		['DELETE', '/admin/oauth/clients/:id', admin(deleteOAuthClient)],
 		['POST', '/admin/oauth/clients/:id/regenerate_secret', admin(regenerateOAuthClientSecret)],
-		['GET', '/admin/custom-providers', admin(async () => {
-			throw new AuthError(404, 'feature_disabled', 'Custom OAuth providers are disabled');
-		})],
+		...['GET /admin/custom-providers', 'POST /admin/custom-providers', 'GET /admin/custom-providers/:identifier', 'PUT /admin/custom-providers/:identifier', 'DELETE /admin/custom-providers/:identifier'].map(
+			(route): [string, string, Handler] => [...(route.split(' ') as [string, string]), admin(customProvidersDisabled)]
+		),
 		['POST', '/oauth/clients/register', registerOAuthClient],
 		['POST', '/oauth/token', oauthServerDisabled],
 		['GET', '/oauth/userinfo', oauthServerDisabled],
@@ -216,6 +217,29 @@ function oauthServerRoutes(admin: (handler: Handler) => Handler): Route[] {
 		['POST', '/oauth/authorizations/:id/consent', oauthServerDisabled]
 	];
 	return disabled.map(([method, path, handler]) => routeOf(method, path, handler));
+}
+
+/** GoTrue's `requireCustomOAuthEnabled`, with `[auth]` custom OAuth providers off (the CLI has no setting for them). */
+async function customProvidersDisabled(): Promise<void> {
+	throw new AuthError(404, 'feature_disabled', 'Custom OAuth providers are disabled');
+}
+
+/**
+ * `/admin/sso/providers`, which GoTrue serves even with SAML off: no SAML identity provider
+ * can be registered here, so the list is empty and every id is not found. Registering one
+ * (`POST`) is SAML itself and answers as with SAML off.
+ */
+function ssoAdminRoutes(admin: (handler: Handler) => Handler): Route[] {
+	const notFound: Handler = async () => {
+		throw new AuthError(404, 'sso_provider_not_found', 'SSO Identity Provider not found');
+	};
+	return [
+		routeOf('GET', '/admin/sso/providers', admin(async (_state, r) => sendJson(r.res, 200, { items: [] }))),
+		routeOf('POST', '/admin/sso/providers', admin(samlDisabled)),
+		routeOf('GET', '/admin/sso/providers/:id', admin(notFound)),
+		routeOf('PUT', '/admin/sso/providers/:id', admin(notFound)),
+		routeOf('DELETE', '/admin/sso/providers/:id', admin(notFound))
+	];
 }
 
 function routeOf(method: string, path: string, handler: Handler): Route {
