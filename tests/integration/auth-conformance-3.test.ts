@@ -106,4 +106,49 @@ describe('auth: conformance with GoTrue, round 3', () => {
 		const anon = await fetch(`${runtime.url}/auth/v1/admin/sso/providers`, { headers: { apikey: runtime.anonKey, authorization: `Bearer ${runtime.anonKey}` } });
 		expect(anon.status).toBe(403);
 	});
+
+	it('records account events in the audit log, served newest first at /admin/audit', async () => {
+		const email = uniqueEmail();
+		const sb = authClient(runtime);
+		const { data: signedUp } = await sb.auth.signUp({ email, password: PASSWORD });
+		const userId = signedUp.user!.id;
+		expect((await sb.auth.signInWithPassword({ email, password: PASSWORD })).error).toBeNull();
+		expect((await sb.auth.signOut()).error).toBeNull();
+		const admin = adminClient(runtime).auth.admin;
+		expect((await admin.updateUserById(userId, { user_metadata: { plan: 'pro' } })).error).toBeNull();
+
+		const headers = { apikey: runtime.serviceRoleKey, authorization: `Bearer ${runtime.serviceRoleKey}` };
+		const res = await fetch(`${runtime.url}/auth/v1/admin/audit?per_page=200`, { headers });
+		expect(res.status).toBe(200);
+		expect(Number(res.headers.get('x-total-count'))).toBeGreaterThanOrEqual(5);
+		expect(res.headers.get('link')).toMatch(/^<\/admin\/audit\?page=1&per_page=200>; rel="last"$/);
+		type Entry = { id: string; created_at: string; ip_address: string; payload: Record<string, unknown> };
+		const entries = (await res.json()) as Entry[];
+		const mine = entries
+			.filter((e) => e.payload.actor_id === userId || (e.payload.traits as { user_id?: string } | undefined)?.user_id === userId)
+			.reverse();
+		expect(mine.map((e) => e.payload.action)).toEqual(['user_signedup', 'login', 'login', 'logout', 'user_modified']);
+		expect(mine[0].payload).toEqual({
+			action: 'user_signedup',
+			actor_id: userId,
+			actor_username: email,
+			actor_via_sso: false,
+			log_type: 'team',
+			traits: { provider: 'email' }
+		});
+		// Admin actions are the admin key's: no user, the role as its name.
+		expect(mine[4].payload).toMatchObject({
+			actor_id: '00000000-0000-0000-0000-000000000000',
+			actor_username: 'service_role',
+			log_type: 'user',
+			traits: { user_id: userId, user_email: email, user_phone: '' }
+		});
+		expect(mine[0].created_at).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/);
+
+		const logins = await fetch(`${runtime.url}/auth/v1/admin/audit?query=action:logout`, { headers });
+		expect(((await logins.json()) as Entry[]).every((e) => e.payload.action === 'logout')).toBe(true);
+		const bad = await fetch(`${runtime.url}/auth/v1/admin/audit?query=nope:x`, { headers });
+		expect(bad.status).toBe(400);
+		expect((await bad.json()).msg).toBe('Invalid query scope: nope:x');
+	});
 });

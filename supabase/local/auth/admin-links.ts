@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { insertUser, setUserMetadata } from './accounts.ts';
 import { fullUser } from './admin.ts';
+import { adminActor, audit } from './audit.ts';
 import { createIdentity, createOneTimeToken, findDuplicateEmail, findUserByEmail, identityData } from './db.ts';
 import { generateOtp, Outbox, sendInvite, tokenHash, validateEmail } from './email.ts';
 import { badRequest, notFound, sendJson, unprocessable } from './errors.ts';
@@ -37,6 +38,7 @@ export async function invite(state: AuthState, r: AuthRequest): Promise<void> {
 			});
 			await createIdentity(tx, user.id, 'email', identityData({ sub: user.id, email }));
 		}
+		await audit(tx, adminActor(r), 'user_invited', { user_email: user.email ?? '', user_id: user.id });
 		await sendInvite(state, r, tx, user, outbox);
 		return user.id;
 	});
@@ -86,6 +88,7 @@ export async function generateLink(state: AuthState, r: AuthRequest): Promise<vo
 			case 'magiclink':
 			case 'recovery': {
 				if (!user) throw notFound('user_not_found', 'User with this email not found');
+				await audit(tx, user, 'user_recovery_requested');
 				await tx`update auth.users set recovery_token = ${hashed}, recovery_sent_at = now(), updated_at = now() where id = ${user.id}`;
 				await createOneTimeToken(tx, user.id, 'recovery_token', hashed, user.email ?? '');
 				link = actionLink(state.ctx.apiUrl, hashed, type, referrer);
@@ -108,6 +111,7 @@ export async function generateLink(state: AuthState, r: AuthRequest): Promise<vo
 					await createIdentity(tx, user.id, 'email', identityData({ sub: user.id, email }));
 				}
 				if (type === 'invite') {
+					await audit(tx, adminActor(r), 'user_invited', { user_email: user.email ?? '', user_id: user.id });
 					await tx`update auth.users set confirmation_token = ${hashed}, confirmation_sent_at = now(), invited_at = now(), updated_at = now() where id = ${user.id}`;
 				} else {
 					await tx`update auth.users set confirmation_token = ${hashed}, confirmation_sent_at = now(), updated_at = now() where id = ${user.id}`;

@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { confirmPhone, confirmUser, insertUser, setAppMetadata, setUserMetadata, updatePassword, validatePhone } from './accounts.ts';
 import { verifyAccessToken } from './access-token.ts';
+import { adminActor, audit } from './audit.ts';
 import {
 	createIdentity,
 	factorJson,
@@ -26,6 +27,7 @@ import { downgradeSessions, findOwnedFactor } from './mfa.ts';
 import { bool, map, ptr, str, type ParamsSchema } from './params.ts';
 import { checkPasswordStrength, hashPassword, MAX_PASSWORD_LENGTH } from './passwords.ts';
 import { parseGoDuration } from './ratelimit.ts';
+import { paginationHeaders, parsePage } from './pagination.ts';
 import type { AuthRequest, AuthState } from './state.ts';
 
 /** GoTrue's `requireAdminCredentials`: a valid JWT whose role is an admin role. */
@@ -51,6 +53,11 @@ async function loadUser(state: AuthState, id: string): Promise<UserRow> {
 	return user;
 }
 
+/** The traits GoTrue records of the user an admin acted on. */
+function userTraits(user: UserRow): Record<string, unknown> {
+	return { user_id: user.id, user_email: user.email ?? '', user_phone: user.phone ?? '' };
+}
+
 export async function fullUser(state: AuthState, id: string): Promise<Record<string, unknown>> {
 	const user = await findUserById(state.sql, id);
 	if (!user) throw notFound('user_not_found', 'User not found');
@@ -69,18 +76,8 @@ export async function listUsers(state: AuthState, r: AuthRequest): Promise<void>
 		}
 		descending = dir.toUpperCase() !== 'ASC';
 	}
-	const parseUint = (name: string, fallback: number) => {
-		const raw = query.get(name) ?? '';
-		if (raw === '') return fallback;
-		if (!/^\d+$/.test(raw) || Number(raw) > Number.MAX_SAFE_INTEGER) {
-			throw badRequest('validation_failed', `Bad Pagination Parameters: strconv.ParseUint: parsing ${JSON.stringify(raw)}: invalid syntax`);
-		}
-		return Number(raw);
-	};
-	let page = parseUint('page', 1);
-	let perPage = parseUint('per_page', 50);
-	if (page < 1) page = 1;
-	if (perPage < 1) perPage = 20;
+	const pageParams = parsePage(query);
+	const { page, perPage } = pageParams;
 	const filter = query.get('filter') ?? '';
 	const like = `%${filter}%`;
 	const sql = state.sql;
@@ -92,21 +89,7 @@ export async function listUsers(state: AuthState, r: AuthRequest): Promise<void>
 		select * from auth.users where ${where}
 		order by created_at ${descending ? sql`desc` : sql`asc`}
 		limit ${perPage} offset ${(page - 1) * perPage}`;
-	const total = Number(count);
-	const totalPages = Math.ceil(total / perPage);
-	// Links point at GoTrue's own path, as behind the gateway; keys are encoded sorted, as Go does.
-	const link = (n: number) => {
-		const values = new URLSearchParams(r.url.search);
-		values.set('page', String(n));
-		const sorted = [...values.keys()].filter((k, i, all) => all.indexOf(k) === i).sort();
-		const text = sorted.flatMap((k) => values.getAll(k).map((v) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)).join('&');
-		return `</admin/users?${text}>`;
-	};
-	let header = '';
-	if (totalPages > page) header += `${link(page + 1)}; rel="next", `;
-	header += `${link(totalPages)}; rel="last"`;
-	r.res.setHeader('access-control-expose-headers', 'Content-Type, Date, Location, X-Total-Count, Link, X-Supabase-Api-Version');
-	return sendJson(r.res, 200, { users: rows.map((u) => userJson(u, null)), aud }, { link: header, 'x-total-count': String(total) });
+	return sendJson(r.res, 200, { users: rows.map((u) => userJson(u, null)), aud }, paginationHeaders(r, '/admin/users', pageParams, Number(count)));
 }
 
 const ADMIN_USER_PARAMS: ParamsSchema = {
@@ -201,6 +184,7 @@ export async function createUser(state: AuthState, r: AuthRequest): Promise<void
 			if (bool(params, 'email_confirm')) user = await confirmUser(tx, user);
 			if (bool(params, 'phone_confirm')) user = await confirmPhone(tx, user);
 			if (ban !== null) await applyBan(tx, user.id, ban);
+			await audit(tx, adminActor(r), 'user_signedup', { ...userTraits(user), provider: providers[0] });
 			return user.id;
 		});
 	} catch (error) {
@@ -270,6 +254,7 @@ export async function updateUserById(state: AuthState, r: AuthRequest, id: strin
 			const userMetadata = map(params, 'user_metadata');
 			if (userMetadata) current = await setUserMetadata(tx, current, userMetadata);
 			if (ban !== null) await applyBan(tx, user.id, ban);
+			await audit(tx, adminActor(r), 'user_modified', userTraits(current));
 		});
 	} catch (error) {
 		if (error instanceof AuthError) throw error;
@@ -287,6 +272,7 @@ export async function deleteUser(state: AuthState, r: AuthRequest, id: string): 
 	const body = await r.body();
 	const soft = body.length ? bool(await r.params(DELETE_PARAMS), 'should_soft_delete') : false;
 	await state.sql.begin(async (tx) => {
+		await audit(tx, adminActor(r), 'user_deleted', userTraits(user));
 		if (!soft) {
 			await tx`delete from auth.users where id = ${user.id}`;
 			return;
@@ -330,7 +316,9 @@ async function loadFactor(state: AuthState, userId: string, factorId: string): P
 /** `DELETE /admin/users/:id/factors/:factor_id`: answers the deleted factor; sessions it raised drop to aal1. */
 export async function deleteFactor(state: AuthState, r: AuthRequest, userId: string, factorId: string): Promise<void> {
 	const factor = await loadFactor(state, userId, factorId);
+	const owner = await loadUser(state, userId);
 	await state.sql.begin(async (tx) => {
+		await audit(tx, owner, 'factor_deleted', { factor_id: factor.id, user_id: owner.id }, r.ip);
 		await tx`delete from auth.mfa_factors where id = ${factor.id}`;
 		await downgradeSessions(tx, factor);
 	});
@@ -350,6 +338,7 @@ export async function updateFactor(state: AuthState, r: AuthRequest, userId: str
 		if (phone && factor.factor_type === 'phone') {
 			await tx`update auth.mfa_factors set phone = ${validatePhone(phone)}, updated_at = now() where id = ${factor.id}`;
 		}
+		await audit(tx, adminActor(r), 'factor_updated', { factor_id: factor.id, factor_type: factor.factor_type, user_id: factor.user_id });
 	});
 	return sendJson(r.res, 200, factorJson(await findOwnedFactor(state.sql, factor.user_id, factor.id)));
 }

@@ -5,6 +5,7 @@
  * is served, so it ends where GoTrue ends without the provider; unlinking works on the
  * identities the runtime makes (e-mail, phone).
  */
+import { audit } from './audit.ts';
 import { findUserByEmail, isUuid, loadIdentities, updateAppMetadataProviders, type IdentityRow, type Query, type UserRow } from './db.ts';
 import { AuthError, forbidden, notFound, sendJson, unprocessable } from './errors.ts';
 import type { AuthRequest, AuthState } from './state.ts';
@@ -34,6 +35,7 @@ export async function unlinkIdentity(state: AuthState, r: AuthRequest, identityI
 	if (!identity) throw unprocessable('identity_not_found', "Identity doesn't exist");
 
 	await state.sql.begin(async (tx) => {
+		await audit(tx, user, 'identity_unlinked', { identity_id: identity.id, provider: identity.provider, provider_id: identity.provider_id }, r.ip);
 		await tx`delete from auth.identities where id = ${identity.id}`;
 		if (identity.provider === 'phone') {
 			await tx`update auth.users set phone = null, phone_confirmed_at = null, updated_at = now() where id = ${user.id}`;

@@ -8,6 +8,7 @@ import { challengeFactor, enrollFactor, unenrollFactor, verifyFactor } from './m
 import { createUser, deleteFactor, deletePasskey, deleteUser, getUserById, listFactors, listPasskeys, listUsers, requireAdmin, updateFactor, updateUserById } from './admin.ts';
 import { generateLink, invite } from './admin-links.ts';
 import { createClient as createOAuthClient, deleteClient as deleteOAuthClient, getClient as getOAuthClient, listClients as listOAuthClients, listGrants as listOAuthGrants, oauthFlowNotServed, requireOAuthServerEnabled, revokeGrant as revokeOAuthGrant, regenerateSecret as regenerateOAuthClientSecret, registerClient as registerOAuthClient, updateClient as updateOAuthClient } from './oauth-server.ts';
+import { listAuditLog } from './audit.ts';
 import { createAuthPool } from './db.ts';
 import { linkIdentity, unlinkIdentity } from './identities.ts';
 import { AuthError, sendAuthError, sendJson } from './errors.ts';
@@ -129,6 +130,7 @@ function buildRoutes(): Route[] {
 		route('POST', '/factors/:id/verify', verifyFactor),
 		route('DELETE', '/factors/:id', unenrollFactor),
 		route('POST', '/invite', admin(invite)),
+		route('GET', '/admin/audit', admin(listAuditLog)),
 		route('GET', '/admin/users', admin(listUsers)),
 		route('POST', '/admin/users', admin(createUser)),
 		route('GET', '/admin/users/:id', admin(getUserById)),

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
+import { audit } from './audit.ts';
 import { FACTOR_COLUMNS, findUserById, isUuid, loadFactors, type FactorRow, type Query, type SessionRow, type UserRow } from './db.ts';
 import { AuthError, badRequest, forbidden, internal, sendJson, unprocessable } from './errors.ts';
 import { validatePhone } from './accounts.ts';
@@ -77,11 +78,22 @@ async function validateFactors(state: AuthState, user: UserRow, session: Session
 	if (verified > 0 && session.aal !== 'aal2') throw forbidden('insufficient_aal', 'AAL2 required to enroll a new factor');
 }
 
-async function insertFactor(state: AuthState, user: UserRow, type: string, friendlyName: string, extra: { secret?: string; phone?: string }): Promise<string> {
+async function insertFactor(
+	state: AuthState,
+	r: AuthRequest,
+	user: UserRow,
+	type: string,
+	friendlyName: string,
+	extra: { secret?: string; phone?: string }
+): Promise<string> {
 	const id = randomUUID();
-	await state.sql`
-		insert into auth.mfa_factors (id, user_id, friendly_name, factor_type, status, created_at, updated_at, secret, phone)
-		values (${id}, ${user.id}, ${friendlyName}, ${type}, 'unverified', now(), now(), ${extra.secret ?? ''}, ${extra.phone ?? null})`;
+	await state.sql.begin(async (tx) => {
+		await tx`
+			insert into auth.mfa_factors (id, user_id, friendly_name, factor_type, status, created_at, updated_at, secret, phone)
+			values (${id}, ${user.id}, ${friendlyName}, ${type}, 'unverified', now(), now(), ${extra.secret ?? ''}, ${extra.phone ?? null})`;
+		// GoTrue records the type of phone and WebAuthn factors, not of TOTP ones.
+		await audit(tx, user, 'factor_in_progress', type === 'totp' ? { factor_id: id } : { factor_id: id, factor_type: type }, r.ip);
+	});
 	return id;
 }
 
@@ -104,7 +116,7 @@ export async function enrollFactor(state: AuthState, r: AuthRequest): Promise<vo
 			}
 			for (const stale of same) await state.sql`delete from auth.mfa_factors where id = ${stale.id}`;
 			await validateFactors(state, user, session, friendlyName);
-			const id = await insertFactor(state, user, 'phone', friendlyName, { phone });
+			const id = await insertFactor(state, r, user, 'phone', friendlyName, { phone });
 			return sendJson(r.res, 200, { id, type: 'phone', friendly_name: friendlyName, phone: given });
 		}
 		case 'totp': {
@@ -120,13 +132,13 @@ export async function enrollFactor(state: AuthState, r: AuthRequest): Promise<vo
 			await validateFactors(state, user, session, friendlyName);
 			const secret = newTotpSecret();
 			const uri = otpauthUri(issuer, user.email ?? '', secret);
-			const id = await insertFactor(state, user, 'totp', friendlyName, { secret });
+			const id = await insertFactor(state, r, user, 'totp', friendlyName, { secret });
 			return sendJson(r.res, 200, { id, type: 'totp', friendly_name: friendlyName, totp: { qr_code: qrCodeSvg(uri), secret, uri } });
 		}
 		case 'webauthn': {
 			if (!mfa.webAuthn.enrollEnabled) throw unprocessable('mfa_webauthn_enroll_not_enabled', 'MFA enroll is disabled for WebAuthn');
 			await validateFactors(state, user, session, friendlyName);
-			const id = await insertFactor(state, user, 'webauthn', friendlyName, {});
+			const id = await insertFactor(state, r, user, 'webauthn', friendlyName, {});
 			return sendJson(r.res, 200, { id, type: 'webauthn', friendly_name: friendlyName });
 		}
 		default:
@@ -176,6 +188,7 @@ export async function challengeFactor(state: AuthState, r: AuthRequest, factorId
 	const id = randomUUID();
 	const [challenge] = await state.sql.begin(async (tx) => {
 		await tx`update auth.mfa_factors set last_challenged_at = now() where id = ${factor.id}`;
+		await audit(tx, user, 'challenge_created', { factor_id: factor.id, factor_status: factor.status }, r.ip);
 		return tx<{ expires_at: string }[]>`
 			insert into auth.mfa_challenges (id, factor_id, created_at, ip_address)
 			values (${id}, ${factor.id}, now(), ${requestIp(r)}::inet)
@@ -244,6 +257,7 @@ export async function verifyFactor(state: AuthState, r: AuthRequest, factorId: s
 	if (!isUuid(sessionId)) throw internal('Cannot read SessionId claim as UUID');
 	const response = await state.sql.begin(async (tx): Promise<TokenResponse> => {
 		await tx`update auth.mfa_challenges set verified_at = now() where id = ${challenge.id}`;
+		await audit(tx, user, 'verification_attempted', { challenge_id: challenge.id, factor_id: factor.id, factor_type: factor.factor_type }, r.ip);
 		if (factor.status !== 'verified') await tx`update auth.mfa_factors set status = 'verified', updated_at = now() where id = ${factor.id}`;
 		const current = await findUserById(tx, user.id);
 		if (!current) throw internal('Database error loading user');
@@ -273,6 +287,7 @@ export async function unenrollFactor(state: AuthState, r: AuthRequest, factorId:
 		throw unprocessable('insufficient_aal', 'AAL2 required to unenroll verified factor');
 	}
 	await state.sql.begin(async (tx) => {
+		await audit(tx, user, 'factor_unenrolled', { factor_id: factor.id, factor_status: factor.status, session_id: session.id }, r.ip);
 		await tx`delete from auth.mfa_factors where id = ${factor.id}`;
 		await downgradeSessions(tx, factor);
 	});

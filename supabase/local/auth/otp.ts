@@ -5,6 +5,7 @@
  * None of them tells whether an address is registered.
  */
 import { randomBytes } from 'node:crypto';
+import { audit } from './audit.ts';
 import { findUserByEmail, type UserRow } from './db.ts';
 import { createFlowState, Outbox, sendConfirmation, sendEmailChange, sendRecoveryOrMagicLink, validateEmail, validatePkce } from './email.ts';
 import { badRequest, sendJson, unprocessable } from './errors.ts';
@@ -30,6 +31,7 @@ export async function recover(state: AuthState, r: AuthRequest): Promise<void> {
 	const outbox = new Outbox();
 	await state.sql.begin(async (tx) => {
 		if (pkce) await createFlowState(tx, { providerType: 'recovery', method: 'recovery', challenge, challengeMethod, userId: user.id });
+		await audit(tx, user, 'user_recovery_requested');
 		await sendRecoveryOrMagicLink(state, r, tx, user, 'recovery', pkce, outbox);
 	});
 	outbox.deliver(state);
@@ -103,6 +105,7 @@ async function sendMagicLink(state: AuthState, r: AuthRequest, user: UserRow, ch
 	const outbox = new Outbox();
 	await state.sql.begin(async (tx) => {
 		if (pkce) await createFlowState(tx, { providerType: 'magiclink', method: 'magiclink', challenge, challengeMethod, userId: user.id });
+		await audit(tx, user, 'user_recovery_requested');
 		await sendRecoveryOrMagicLink(state, r, tx, user, 'magiclink', pkce, outbox);
 	});
 	outbox.deliver(state);
@@ -146,6 +149,7 @@ export async function resend(state: AuthState, r: AuthRequest): Promise<void> {
 	const outbox = new Outbox();
 	await state.sql.begin(async (tx) => {
 		if (type === 'signup') {
+			await audit(tx, user, 'user_confirmation_requested');
 			if (pkce) await createFlowState(tx, { providerType: 'email', method: 'email/signup', challenge, challengeMethod, userId: user.id });
 			return sendConfirmation(state, r, tx, user, pkce, outbox);
 		}

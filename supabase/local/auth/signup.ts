@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { confirmUser, insertUser } from './accounts.ts';
+import { audit } from './audit.ts';
 import { createIdentity, findDuplicateEmail, identityData, loadIdentities, updateAppMetadataProviders, userJson, type UserRow } from './db.ts';
 import { createFlowState, Outbox, sendConfirmation, validateEmail, validatePkce } from './email.ts';
 import { AuthError, badRequest, internal, sendJson, unprocessable } from './errors.ts';
@@ -99,8 +100,10 @@ export async function signup(state: AuthState, r: AuthRequest, params: Params): 
 			}
 			if (!current.email_confirmed_at) {
 				if (s.autoconfirm) {
+					await audit(tx, current, 'user_signedup', { provider: 'email' });
 					current = await confirmUser(tx, current);
 				} else {
+					await audit(tx, current, 'user_confirmation_requested', { provider: 'email' });
 					if (pkce) {
 						await createFlowState(tx, { providerType: 'email', method: 'email/signup', challenge, challengeMethod, userId: current.id });
 					}
@@ -114,13 +117,17 @@ export async function signup(state: AuthState, r: AuthRequest, params: Params): 
 		if (error instanceof AuthError) throw error;
 		// A failure inside the database (a trigger on auth.users, a constraint): GoTrue's words.
 		if (!(error instanceof UserExists)) throw internal('Database error saving new user');
+		await audit(state.sql, error.user, 'user_repeated_signup', { provider: 'email' });
 		if (s.autoconfirm || s.smsAutoconfirm) throw unprocessable('user_already_exists', 'User already registered');
 		return obfuscatedUser(error.user, aud, data);
 	}
 	outbox.deliver(state);
 
 	if (user.email_confirmed_at) {
-		return state.sql.begin((tx) => issueSession(state, tx, r, user.id, 'password'));
+		return state.sql.begin(async (tx) => {
+			await audit(tx, user, 'login', { provider: 'email' });
+			return issueSession(state, tx, r, user.id, 'password');
+		});
 	}
 	const identities = await loadIdentities(state.sql, user.id);
 	const body = userJson(user, identities);

@@ -7,6 +7,7 @@ import { findUserByEmail, findUserById, isBanned, timeMs } from './db.ts';
 import { AuthError, badRequest, notFound, oauthError, sendJson, unprocessable } from './errors.ts';
 import { str, type ParamsSchema } from './params.ts';
 import { checkPasswordStrength, verifyPassword } from './passwords.ts';
+import { audit } from './audit.ts';
 import { issueSession, refreshTokenGrant } from './sessions.ts';
 import { requireLimit, type AuthRequest, type AuthState } from './state.ts';
 
@@ -127,7 +128,10 @@ async function passwordGrant(state: AuthState, r: AuthRequest): Promise<void> {
 	}
 	if (!valid) throw invalidLogin();
 	if (!user.email_confirmed_at) throw badRequest('email_not_confirmed', 'Email not confirmed');
-	const session = await state.sql.begin((tx) => issueSession(state, tx, r, user.id, 'password'));
+	const session = await state.sql.begin(async (tx) => {
+		await audit(tx, user, 'login', { provider: 'email' });
+		return issueSession(state, tx, r, user.id, 'password');
+	});
 	if (weak) session.weak_password = weak;
 	return sendJson(r.res, 200, session);
 }
@@ -148,6 +152,7 @@ interface FlowStateRow {
 	code_challenge: string;
 	code_challenge_method: string;
 	authentication_method: string;
+	provider_type: string;
 	created_at: string;
 	auth_code_issued_at: string | null;
 }
@@ -168,7 +173,7 @@ async function pkceGrant(state: AuthState, r: AuthRequest): Promise<void> {
 		throw badRequest('validation_failed', 'invalid request: both auth code and code verifier should be non-empty');
 	}
 	const [flow] = await state.sql<FlowStateRow[]>`
-		select id, user_id, code_challenge, code_challenge_method::text, authentication_method, created_at, auth_code_issued_at
+		select id, user_id, code_challenge, code_challenge_method::text, authentication_method, provider_type, created_at, auth_code_issued_at
 		from auth.flow_state where auth_code = ${authCode} limit 1`;
 	if (!flow || !flow.user_id) throw notFound('flow_state_not_found', 'invalid flow state, no valid flow state found');
 	const since = flow.auth_code_issued_at && flow.authentication_method === 'magiclink' ? flow.auth_code_issued_at : flow.created_at;
@@ -186,6 +191,7 @@ async function pkceGrant(state: AuthState, r: AuthRequest): Promise<void> {
 	const session = await state.sql.begin(async (tx) => {
 		const [still] = await tx`delete from auth.flow_state where id = ${flow.id} returning id`;
 		if (!still) throw notFound('flow_state_not_found', 'invalid flow state, no valid flow state found');
+		await audit(tx, user, 'login', { provider_type: flow.provider_type });
 		return issueSession(state, tx, r, user.id, flow.authentication_method);
 	});
 	return sendJson(r.res, 200, session);

@@ -5,6 +5,7 @@
  */
 import { completeEmailChange, setUserMetadata, updatePassword, validatePhone } from './accounts.ts';
 import { verifyAccessToken } from './access-token.ts';
+import { audit } from './audit.ts';
 import {
 	createIdentity,
 	findDuplicateEmail,
@@ -63,9 +64,12 @@ export async function logout(state: AuthState, r: AuthRequest): Promise<void> {
 	if (!['', 'global', 'local', 'others'].includes(scope)) {
 		throw badRequest('validation_failed', `Unsupported logout scope ${JSON.stringify(scope)}`);
 	}
-	if (session && scope === 'local') await state.sql`delete from auth.sessions where id = ${session.id}`;
-	else if (session && scope === 'others') await state.sql`delete from auth.sessions where id <> ${session.id} and user_id = ${user.id}`;
-	else await state.sql`delete from auth.sessions where user_id = ${user.id}`;
+	await state.sql.begin(async (tx) => {
+		await audit(tx, user, 'logout');
+		if (session && scope === 'local') await tx`delete from auth.sessions where id = ${session.id}`;
+		else if (session && scope === 'others') await tx`delete from auth.sessions where id <> ${session.id} and user_id = ${user.id}`;
+		else await tx`delete from auth.sessions where user_id = ${user.id}`;
+	});
 	r.res.writeHead(204);
 	r.res.end();
 }
@@ -154,12 +158,16 @@ export async function updateUser(state: AuthState, r: AuthRequest): Promise<void
 			await tx`update auth.users set reauthentication_token = '', updated_at = now() where id = ${user.id}`;
 			await tx`delete from auth.one_time_tokens where user_id = ${user.id}`;
 		}
-		if (encrypted !== null) current = await updatePassword(tx, current, encrypted, session?.id ?? null);
+		if (encrypted !== null) {
+			current = await updatePassword(tx, current, encrypted, session?.id ?? null);
+			await audit(tx, current, 'user_updated_password');
+		}
 		if (data) current = await setUserMetadata(tx, current, data);
 		if (email && email !== current.email) {
 			if (current.is_anonymous && s.autoconfirm) {
 				await tx`update auth.users set email_change = ${email}, updated_at = now() where id = ${current.id}`;
 				[current] = await tx<UserRow[]>`select * from auth.users where id = ${current.id}`;
+				await audit(tx, current, 'user_modified');
 				current = await completeEmailChange(tx, current);
 			} else {
 				validatePkce(challengeMethod, challenge);
@@ -184,6 +192,7 @@ export async function updateUser(state: AuthState, r: AuthRequest): Promise<void
 					is_anonymous = false, updated_at = now()
 				where id = ${current.id}`;
 		}
+		await audit(tx, current, 'user_modified');
 	});
 	outbox.deliver(state);
 	const updated = await findUserById(state.sql, user.id);
@@ -198,7 +207,10 @@ export async function reauthenticate(state: AuthState, r: AuthRequest): Promise<
 	if (!user.email) throw unprocessable('phone_provider_disabled', 'Phone reauthentication needs an SMS provider');
 	if (!user.email_confirmed_at) throw unprocessable('email_not_confirmed', 'Please verify your email first.');
 	const outbox = new Outbox();
-	await state.sql.begin((tx) => sendReauthentication(state, tx, user, outbox));
+	await state.sql.begin(async (tx) => {
+		await audit(tx, user, 'user_reauthenticate_requested');
+		await sendReauthentication(state, tx, user, outbox);
+	});
 	outbox.deliver(state);
 	return sendJson(r.res, 200, {});
 }

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { completeEmailChange, confirmUser, setIdentityData, updatePassword, validatePhone } from './accounts.ts';
+import { audit } from './audit.ts';
 import { clearOneTimeTokens, findUserByEmail, findUserByOneTimeToken, isBanned, loadIdentities, timeMs, updateAppMetadataProviders, type Query, type UserRow } from './db.ts';
 import { tokenHash, validateEmail } from './email.ts';
 import { AuthError, badRequest, forbidden, sendJson, unprocessable } from './errors.ts';
@@ -142,6 +143,7 @@ async function signupVerify(q: Query, user: UserRow): Promise<UserRow> {
 		// Invited users get a random password; the app lets them set their own.
 		current = await updatePassword(q, current, await hashPassword(randomBytes(48).toString('base64url')), null);
 	}
+	await audit(q, current, 'user_signedup', { provider: 'email' });
 	current = await confirmUser(q, current);
 	const identities = await loadIdentities(q, current.id);
 	for (const identity of identities) {
@@ -156,7 +158,12 @@ async function recoverVerify(q: Query, user: UserRow): Promise<UserRow> {
 	await q`update auth.users set recovery_token = '', updated_at = now() where id = ${user.id}`;
 	await clearOneTimeTokens(q, user.id);
 	const [current] = await q<UserRow[]>`select * from auth.users where id = ${user.id}`;
-	return current.email_confirmed_at ? current : confirmUser(q, current);
+	if (current.email_confirmed_at) {
+		await audit(q, current, 'login');
+		return current;
+	}
+	await audit(q, current, 'user_signedup', { provider: 'email' });
+	return confirmUser(q, current);
 }
 
 /** Returns null after the first of two confirmations of a secure e-mail change. */
@@ -178,6 +185,7 @@ async function emailChangeVerify(state: AuthState, q: Query, v: Verification, us
 			where id = ${user.id}`;
 		return null;
 	}
+	await audit(q, user, 'user_modified');
 	return completeEmailChange(q, user);
 }
 
