@@ -64,6 +64,8 @@ export interface RuntimeConfig {
 		enableSignup: boolean;
 		enableAnonymousSignIns: boolean;
 		enableManualLinking: boolean;
+		/** `[auth.sessions]`: Go durations, '' when unset (no limit). */
+		sessions: { timebox: string; inactivityTimeout: string };
 		enableRefreshTokenRotation: boolean;
 		refreshTokenReuseInterval: number;
 		minimumPasswordLength: number;
@@ -120,6 +122,8 @@ const HONOURED = new Set([
 	'auth.enable_signup',
 	'auth.enable_anonymous_sign_ins',
 	'auth.enable_manual_linking',
+	'auth.sessions.timebox',
+	'auth.sessions.inactivity_timeout',
 	'auth.enable_refresh_token_rotation',
 	'auth.refresh_token_reuse_interval',
 	'auth.minimum_password_length',
@@ -248,6 +252,10 @@ export async function loadConfig(workdir: string): Promise<RuntimeConfig> {
 			enableSignup: pick(raw, 'auth.enable_signup', true),
 			enableAnonymousSignIns: pick(raw, 'auth.enable_anonymous_sign_ins', false),
 			enableManualLinking: pick(raw, 'auth.enable_manual_linking', false),
+			sessions: {
+				timebox: String(pick<unknown>(raw, 'auth.sessions.timebox', '')),
+				inactivityTimeout: String(pick<unknown>(raw, 'auth.sessions.inactivity_timeout', ''))
+			},
 			enableRefreshTokenRotation: pick(raw, 'auth.enable_refresh_token_rotation', true),
 			refreshTokenReuseInterval: num('auth.refresh_token_reuse_interval', 10),
 			minimumPasswordLength: num('auth.minimum_password_length', 6),

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalSupabase } from '../../supabase/local/index.ts';
 import { startTestRuntime, uniqueEmail } from '../support/runtime.ts';
+import postgres from 'postgres';
 import { adminClient, authClient, fixture } from './auth-support.ts';
 
 const PASSWORD = 'secret-pw-1';
@@ -150,5 +151,37 @@ describe('auth: conformance with GoTrue, round 3', () => {
 		const bad = await fetch(`${runtime.url}/auth/v1/admin/audit?query=nope:x`, { headers });
 		expect(bad.status).toBe(400);
 		expect((await bad.json()).msg).toBe('Invalid query scope: nope:x');
+	});
+
+	it('ends sessions past [auth.sessions] timebox or idle past inactivity_timeout at the next refresh', async () => {
+		const db = postgres(runtime.dbUrl, { max: 1, onnotice: () => {} });
+		try {
+			const { sb } = await signedIn();
+			const session = (await sb.auth.getSession()).data.session!;
+			const sessionId = JSON.parse(Buffer.from(session.access_token.split('.')[1], 'base64url').toString()).session_id as string;
+			const refresh = (token: string) =>
+				fetch(`${runtime.url}/auth/v1/token?grant_type=refresh_token`, {
+					method: 'POST',
+					headers: { apikey: runtime.anonKey, 'content-type': 'application/json' },
+					body: JSON.stringify({ refresh_token: token })
+				});
+			const first = await refresh(session.refresh_token);
+			expect(first.status).toBe(200);
+			const next = (await first.json()).refresh_token as string;
+
+			// Idle for 9 hours (the fixture allows 8).
+			await db`update auth.sessions set refreshed_at = (now() at time zone 'utc') - interval '9 hours' where id = ${sessionId}`;
+			const idle = await refresh(next);
+			expect(idle.status).toBe(400);
+			expect(await idle.json()).toEqual({ code: 400, error_code: 'session_expired', msg: 'Invalid Refresh Token: Session Expired (Inactivity)' });
+
+			// Active, but started 25 hours ago (the fixture allows 24).
+			await db`update auth.sessions set refreshed_at = now() at time zone 'utc', created_at = now() - interval '25 hours' where id = ${sessionId}`;
+			const old = await refresh(next);
+			expect(old.status).toBe(400);
+			expect(await old.json()).toEqual({ code: 400, error_code: 'session_expired', msg: 'Invalid Refresh Token: Session Expired' });
+		} finally {
+			await db.end();
+		}
 	});
 });

@@ -149,6 +149,35 @@ interface RefreshTokenRow {
 	updated_at: string;
 }
 
+interface SessionTimes {
+	id: string;
+	not_after: string | null;
+	created_at: string | null;
+	refreshed_at: string | null;
+}
+
+/**
+ * GoTrue's `Session.CheckValidity` on refresh: past `not_after` or the `[auth.sessions]
+ * timebox` the session has expired; idle longer than `inactivity_timeout` (since its last
+ * refresh, else the token's, else its start) it has timed out.
+ */
+function checkSessionValidity(state: AuthState, session: SessionTimes, token: RefreshTokenRow): void {
+	const now = Date.now();
+	const created = timeMs(session.created_at) ?? 0;
+	const notAfter = timeMs(session.not_after);
+	const { sessionTimeboxMs, sessionInactivityMs } = state.settings;
+	if ((notAfter !== null && now > notAfter) || (sessionTimeboxMs > 0 && now > created + sessionTimeboxMs)) {
+		throw badRequest('session_expired', 'Invalid Refresh Token: Session Expired');
+	}
+	if (sessionInactivityMs > 0) {
+		const tokenTime = timeMs(token.updated_at);
+		const lastRefreshed = timeMs(session.refreshed_at) ?? (tokenTime !== null && tokenTime > created ? tokenTime : created);
+		if (now > lastRefreshed + sessionInactivityMs) {
+			throw badRequest('session_expired', 'Invalid Refresh Token: Session Expired (Inactivity)');
+		}
+	}
+}
+
 const notFound = () => badRequest('refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
 
 /** GoTrue's refresh-token grant for its 12-character tokens. */
@@ -162,14 +191,13 @@ export async function refreshTokenGrant(state: AuthState, r: AuthRequest, refres
 	r.res.setHeader('sb-auth-user-id', user.id);
 	if (isBanned(user)) throw badRequest('user_banned', 'Invalid Refresh Token: User Banned');
 	const [session] = found.session_id
-		? await sql<{ id: string; not_after: string | null }[]>`select id, not_after from auth.sessions where id = ${found.session_id}`
+		? await sql<SessionTimes[]>`select id, not_after, created_at, refreshed_at from auth.sessions where id = ${found.session_id}`
 		: [];
 	if (!session) {
 		await sql`delete from auth.refresh_tokens where id = ${found.id}`;
 		throw badRequest('session_not_found', 'Invalid Refresh Token: No Valid Session Found');
 	}
-	const notAfter = timeMs(session.not_after);
-	if (notAfter !== null && Date.now() > notAfter) throw badRequest('session_expired', 'Invalid Refresh Token: Session Expired');
+	checkSessionValidity(state, session, found);
 	r.res.setHeader('sb-auth-session-id', session.id);
 
 	const outcome: { failure: AuthError | null } = { failure: null };

@@ -37,6 +37,9 @@ export interface AuthSettings {
 	anonymousEnabled: boolean;
 	/** `[auth] enable_manual_linking`: `/user/identities` served. */
 	manualLinkingEnabled: boolean;
+	/** `[auth.sessions] timebox` and `inactivity_timeout` in milliseconds, 0 when unset. */
+	sessionTimeboxMs: number;
+	sessionInactivityMs: number;
 	/** GOTRUE_MAILER_AUTOCONFIRM: `[auth.email] enable_confirmations = false`. */
 	autoconfirm: boolean;
 	secureEmailChange: boolean;
@@ -126,6 +129,8 @@ export function settingsFrom(ctx: RuntimeContext): AuthSettings {
 		phoneEnabled: false,
 		anonymousEnabled: auth.enableAnonymousSignIns,
 		manualLinkingEnabled: auth.enableManualLinking,
+		sessionTimeboxMs: parseGoDuration(auth.sessions.timebox) ?? 0,
+		sessionInactivityMs: parseGoDuration(auth.sessions.inactivityTimeout) ?? 0,
 		autoconfirm: !auth.email.enableConfirmations,
 		secureEmailChange: auth.email.doubleConfirmChanges,
 		updatePasswordRequireReauthentication: auth.email.securePasswordChange,
