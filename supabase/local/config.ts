@@ -64,6 +64,8 @@ export interface RuntimeConfig {
 		enableSignup: boolean;
 		enableAnonymousSignIns: boolean;
 		enableManualLinking: boolean;
+		/** `[auth] jwt_issuer`: the `iss` of access tokens; '' for `<api>/auth/v1`. */
+		jwtIssuer: string;
 		/** `[auth.sessions]`: Go durations, '' when unset (no limit). */
 		sessions: { timebox: string; inactivityTimeout: string };
 		enableRefreshTokenRotation: boolean;
@@ -118,6 +120,7 @@ const HONOURED = new Set([
 	'auth.additional_redirect_urls',
 	'auth.jwt_expiry',
 	'auth.jwt_secret',
+	'auth.jwt_issuer',
 	'auth.signing_keys_path',
 	'auth.enable_signup',
 	'auth.enable_anonymous_sign_ins',
@@ -252,6 +255,7 @@ export async function loadConfig(workdir: string): Promise<RuntimeConfig> {
 			enableSignup: pick(raw, 'auth.enable_signup', true),
 			enableAnonymousSignIns: pick(raw, 'auth.enable_anonymous_sign_ins', false),
 			enableManualLinking: pick(raw, 'auth.enable_manual_linking', false),
+			jwtIssuer: String(pick<unknown>(raw, 'auth.jwt_issuer', '')),
 			sessions: {
 				timebox: String(pick<unknown>(raw, 'auth.sessions.timebox', '')),
 				inactivityTimeout: String(pick<unknown>(raw, 'auth.sessions.inactivity_timeout', ''))

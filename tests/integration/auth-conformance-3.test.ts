@@ -184,4 +184,11 @@ describe('auth: conformance with GoTrue, round 3', () => {
 			await db.end();
 		}
 	});
+
+	it('signs access tokens with [auth] jwt_issuer as iss, and still accepts them', async () => {
+		const { sb } = await signedIn();
+		const token = (await sb.auth.getSession()).data.session!.access_token;
+		expect(JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).iss).toBe('https://auth.samenspel.test/auth/v1');
+		expect((await sb.auth.getUser()).error).toBeNull();
+	});
 });

@@ -116,7 +116,7 @@ export function settingsFrom(ctx: RuntimeContext): AuthSettings {
 	const raw = rawAuthSettings(ctx.config.workdir);
 	return {
 		siteUrl: auth.siteUrl,
-		issuer: `${ctx.apiUrl}/auth/v1`,
+		issuer: auth.jwtIssuer || `${ctx.apiUrl}/auth/v1`,
 		jwtSecret: ctx.keys.jwtSecret,
 		signingKeys: ctx.config.auth.signingKeys,
 		signingKey: signingKeyOf(ctx.config.auth.signingKeys),
