@@ -66,6 +66,8 @@ export interface RuntimeConfig {
 		enableManualLinking: boolean;
 		/** `[auth] jwt_issuer`: the `iss` of access tokens; '' for `<api>/auth/v1`. */
 		jwtIssuer: string;
+		/** `[auth.hook.<name>] enabled, uri`; only `custom_access_token` is read. */
+		hooks: { customAccessToken: { enabled: boolean; uri: string } };
 		/** `[auth.sessions]`: Go durations, '' when unset (no limit). */
 		sessions: { timebox: string; inactivityTimeout: string };
 		enableRefreshTokenRotation: boolean;
@@ -126,6 +128,8 @@ const HONOURED = new Set([
 	'auth.enable_anonymous_sign_ins',
 	'auth.enable_manual_linking',
 	'auth.sessions.timebox',
+	'auth.hook.custom_access_token.enabled',
+	'auth.hook.custom_access_token.uri',
 	'auth.sessions.inactivity_timeout',
 	'auth.enable_refresh_token_rotation',
 	'auth.refresh_token_reuse_interval',
@@ -256,6 +260,12 @@ export async function loadConfig(workdir: string): Promise<RuntimeConfig> {
 			enableAnonymousSignIns: pick(raw, 'auth.enable_anonymous_sign_ins', false),
 			enableManualLinking: pick(raw, 'auth.enable_manual_linking', false),
 			jwtIssuer: String(pick<unknown>(raw, 'auth.jwt_issuer', '')),
+			hooks: {
+				customAccessToken: {
+					enabled: pick<unknown>(raw, 'auth.hook.custom_access_token.enabled', false) === true,
+					uri: String(pick<unknown>(raw, 'auth.hook.custom_access_token.uri', ''))
+				}
+			},
 			sessions: {
 				timebox: String(pick<unknown>(raw, 'auth.sessions.timebox', '')),
 				inactivityTimeout: String(pick<unknown>(raw, 'auth.sessions.inactivity_timeout', ''))

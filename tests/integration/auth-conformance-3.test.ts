@@ -191,4 +191,51 @@ describe('auth: conformance with GoTrue, round 3', () => {
 		expect(JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).iss).toBe('https://auth.samenspel.test/auth/v1');
 		expect((await sb.auth.getUser()).error).toBeNull();
 	});
+
+	describe('the custom access token hook (a Postgres function)', () => {
+		const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
+
+		it('signs the claims the function returns, on sign-in and on refresh', async () => {
+			const { sb } = await signedIn();
+			const userId = (await sb.auth.getUser()).data.user!.id;
+			let claims = claimsOf((await sb.auth.getSession()).data.session!.access_token);
+			expect(claims).toMatchObject({ sub: userId, user_role: null, auth_method: 'password', role: 'authenticated' });
+			// Go marshals the returned map with its keys sorted.
+			expect(Object.keys(claims)).toEqual([...Object.keys(claims)].sort());
+
+			const db = postgres(runtime.dbUrl, { max: 1, onnotice: () => {} });
+			try {
+				await db`insert into public.user_roles (user_id, role) values (${userId}, 'coach')`;
+			} finally {
+				await db.end();
+			}
+			const { data, error } = await sb.auth.refreshSession();
+			expect(error).toBeNull();
+			claims = claimsOf(data.session!.access_token);
+			expect(claims).toMatchObject({ user_role: 'coach', auth_method: 'token_refresh' });
+			expect((await sb.auth.getUser()).error).toBeNull();
+		});
+
+		it('answers the function\'s error, a claim set missing a required claim, and a failing function as GoTrue', async () => {
+			const attempt = async (hook: string) => {
+				const email = uniqueEmail();
+				await adminClient(runtime).auth.admin.createUser({ email, password: PASSWORD, email_confirm: true, user_metadata: { hook } });
+				const res = await fetch(`${runtime.url}/auth/v1/token?grant_type=password`, {
+					method: 'POST',
+					headers: { apikey: runtime.anonKey, 'content-type': 'application/json' },
+					body: JSON.stringify({ email, password: PASSWORD })
+				});
+				return { status: res.status, body: await res.json() };
+			};
+			expect(await attempt('refuse')).toEqual({ status: 403, body: { code: 403, error_code: 'unknown', msg: 'Not allowed by the hook' } });
+			expect(await attempt('drop-aud')).toEqual({
+				status: 500,
+				body: { code: 500, error_code: 'unexpected_failure', msg: 'output claims do not conform to the expected schema: \n- (root): aud is required\n' }
+			});
+			expect(await attempt('raise')).toEqual({
+				status: 500,
+				body: { code: 500, error_code: 'unexpected_failure', msg: 'Error running hook URI: pg-functions://postgres/public/custom_access_token_hook' }
+			});
+		});
+	});
 });

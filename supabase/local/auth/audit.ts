@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { isoTime, type Query, type UserRow } from './db.ts';
 import { badRequest, sendJson } from './errors.ts';
 import { paginationHeaders, parsePage } from './pagination.ts';
+import { sortedKeys } from './params.ts';
 import type { AuthRequest, AuthState } from './state.ts';
 
 const LOG_TYPE = {
@@ -47,16 +48,6 @@ export function adminActor(r: AuthRequest): AuditActor {
 	return { id: NIL_UUID, email: String(r.claims?.role ?? ''), phone: null, is_sso_user: false, raw_user_meta_data: null };
 }
 
-/** Go marshals maps with their keys sorted; the payload column is `json`, so the text is kept. */
-function sortedJson(value: unknown): string {
-	const sort = (v: unknown): unknown => {
-		if (Array.isArray(v)) return v.map(sort);
-		if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]));
-		return v;
-	};
-	return JSON.stringify(sort(value));
-}
-
 /**
  * `models.NewAuditLogEntry`: the actor's phone, else e-mail, as its username; its
  * `full_name` from user_metadata when set; `traits` when given. `ip` is the client's
@@ -81,7 +72,7 @@ export async function audit(
 	if (traits) payload.traits = traits;
 	await q`
 		insert into auth.audit_log_entries (instance_id, id, payload, created_at, ip_address)
-		values (${NIL_UUID}, ${randomUUID()}, (${sortedJson(payload)}::text)::json, clock_timestamp(), ${ip})`;
+		values (${NIL_UUID}, ${randomUUID()}, (${JSON.stringify(sortedKeys(payload))}::text)::json, clock_timestamp(), ${ip})`;
 }
 
 const QUERY_COLUMNS: Record<string, string[]> = {

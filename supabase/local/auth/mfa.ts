@@ -267,7 +267,7 @@ export async function verifyFactor(state: AuthState, r: AuthRequest, factorId: s
 		const refreshToken = await swapRefreshToken(tx, sessionId);
 		const { aal } = await sessionAalAndAmr(tx, sessionId);
 		await tx`update auth.sessions set aal = ${aal}, factor_id = ${factor.id} where id = ${sessionId}`;
-		const token = await tokenResponse(state, tx, user.id, sessionId, refreshToken);
+		const token = await tokenResponse(state, tx, user.id, sessionId, refreshToken, { r, method: 'totp' });
 		// Sessions still at aal1 end: the account is now protected by a second factor.
 		await tx`delete from auth.sessions where user_id = ${user.id} and aal < 'aal2'`;
 		await tx`delete from auth.mfa_factors where user_id = ${user.id} and status = 'unverified' and factor_type = ${factor.factor_type}`;

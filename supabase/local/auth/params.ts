@@ -259,3 +259,12 @@ export function goSyntaxError(text: string): string | null {
 		throw error;
 	}
 }
+
+/** Go marshals a map with its keys sorted, at every level. */
+export function sortedKeys(value: unknown): unknown {
+	if (Array.isArray(value)) return value.map(sortedKeys);
+	if (value && typeof value === 'object') {
+		return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortedKeys((value as Record<string, unknown>)[k])]));
+	}
+	return value;
+}

@@ -11,6 +11,7 @@ import type postgres from 'postgres';
 import { accessTokenClaims, signAccessToken, type AmrEntry } from './access-token.ts';
 import { findUserById, fullUserJson, isBanned, timeMs, type Query, type UserRow } from './db.ts';
 import { AuthError, badRequest, oauthError } from './errors.ts';
+import { customizeAccessToken } from './hooks.ts';
 import type { AuthRequest, AuthState } from './state.ts';
 
 export interface TokenResponse {
@@ -79,7 +80,19 @@ export async function sessionAalAndAmr(q: Query, sessionId: string): Promise<{ a
 }
 
 /** Signs the access token of `user` for `sessionId`, as GoTrue's `GenerateAccessToken`. */
-export async function generateAccessToken(state: AuthState, q: Query, user: UserRow, sessionId: string): Promise<{ token: string; expiresAt: number }> {
+/** The request and authentication method a token is issued for, which the access token hook is told. */
+export interface IssueContext {
+	r: AuthRequest;
+	method: string;
+}
+
+export async function generateAccessToken(
+	state: AuthState,
+	q: Query,
+	user: UserRow,
+	sessionId: string,
+	issue: IssueContext
+): Promise<{ token: string; expiresAt: number }> {
 	const [session] = await q<{ id: string }[]>`select id from auth.sessions where id = ${sessionId}`;
 	if (!session) throw new AuthError(500, 'unexpected_failure', 'Session is required to issue access token');
 	const { aal, amr } = await sessionAalAndAmr(q, sessionId);
@@ -101,13 +114,22 @@ export async function generateAccessToken(state: AuthState, q: Query, user: User
 		sessionId,
 		isAnonymous: user.is_anonymous
 	});
-	return { token: await signAccessToken(state.settings, claims), expiresAt };
+	const hook = state.settings.customAccessTokenHook;
+	const signed = hook ? await customizeAccessToken(q, issue.r, hook, user.id, claims, issue.method) : claims;
+	return { token: await signAccessToken(state.settings, signed), expiresAt };
 }
 
-export async function tokenResponse(state: AuthState, q: Query, userId: string, sessionId: string, refreshToken: string): Promise<TokenResponse> {
+export async function tokenResponse(
+	state: AuthState,
+	q: Query,
+	userId: string,
+	sessionId: string,
+	refreshToken: string,
+	issue: IssueContext
+): Promise<TokenResponse> {
 	const user = await findUserById(q, userId);
 	if (!user) throw new AuthError(500, 'unexpected_failure', 'Database error loading user');
-	const { token, expiresAt } = await generateAccessToken(state, q, user, sessionId);
+	const { token, expiresAt } = await generateAccessToken(state, q, user, sessionId, issue);
 	return {
 		access_token: token,
 		token_type: 'bearer',
@@ -136,7 +158,7 @@ export async function issueSession(state: AuthState, q: Query, r: AuthRequest, u
 	await addAmrClaim(q, sessionId, method);
 	r.res.setHeader('sb-auth-user-id', userId);
 	r.res.setHeader('sb-auth-session-id', sessionId);
-	return tokenResponse(state, q, userId, sessionId, refreshToken);
+	return tokenResponse(state, q, userId, sessionId, refreshToken, { r, method });
 }
 
 interface RefreshTokenRow {
@@ -236,7 +258,7 @@ export async function refreshTokenGrant(state: AuthState, r: AuthRequest, refres
 			update auth.sessions set refreshed_at = now() at time zone 'utc', updated_at = now(),
 				user_agent = ${r.userAgent() || null}, ip = ${clientIp(r)}
 			where id = ${token.session_id}`;
-		return tokenResponse(state, tx, token.user_id, token.session_id, issued);
+		return tokenResponse(state, tx, token.user_id, token.session_id, issued, { r, method: 'token_refresh' });
 	});
 	if (outcome.failure) throw outcome.failure;
 	return response as TokenResponse;

@@ -16,6 +16,7 @@ import type { AccessClaims } from './access-token.ts';
 import { tooManyRequests, unauthorized } from './errors.ts';
 import { decodeParams, readBody, type Params, type ParamsSchema } from './params.ts';
 import { requiredCharacterSets } from './passwords.ts';
+import { pgHook, type PgHook } from './hooks.ts';
 import { parseGoDuration, RateLimiter } from './ratelimit.ts';
 import { RedirectPolicy } from './redirect.ts';
 
@@ -39,6 +40,8 @@ export interface AuthSettings {
 	manualLinkingEnabled: boolean;
 	/** `[auth.sessions] timebox` and `inactivity_timeout` in milliseconds, 0 when unset. */
 	sessionTimeboxMs: number;
+	/** `[auth.hook.custom_access_token]` as a Postgres function, null when off. */
+	customAccessTokenHook: PgHook | null;
 	sessionInactivityMs: number;
 	/** GOTRUE_MAILER_AUTOCONFIRM: `[auth.email] enable_confirmations = false`. */
 	autoconfirm: boolean;
@@ -130,6 +133,7 @@ export function settingsFrom(ctx: RuntimeContext): AuthSettings {
 		anonymousEnabled: auth.enableAnonymousSignIns,
 		manualLinkingEnabled: auth.enableManualLinking,
 		sessionTimeboxMs: parseGoDuration(auth.sessions.timebox) ?? 0,
+		customAccessTokenHook: pgHook(auth.hooks.customAccessToken.enabled, auth.hooks.customAccessToken.uri),
 		sessionInactivityMs: parseGoDuration(auth.sessions.inactivityTimeout) ?? 0,
 		autoconfirm: !auth.email.enableConfirmations,
 		secureEmailChange: auth.email.doubleConfirmChanges,

@@ -1,0 +1,124 @@
+/**
+ * Auth hooks run as Postgres functions (GoTrue's `hooks/hookspgfunc` and `v0hooks`):
+ * `[auth.hook.custom_access_token] enabled, uri = "pg-functions://postgres/<schema>/<fn>"`.
+ * The function is called as `supabase_auth_admin` inside the transaction that issues the
+ * token, with a 2 s statement timeout, and its JSON answer replaces the claims. HTTP hooks
+ * are not served.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Query } from './db.ts';
+import { AuthError } from './errors.ts';
+import { sortedKeys } from './params.ts';
+import type { AuthRequest } from './state.ts';
+
+export interface PgHook {
+	/** As configured, for messages. */
+	uri: string;
+	/** `"schema"."function"`, quoted as GoTrue's `%q.%q`. */
+	functionName: string;
+}
+
+/** The function a `pg-functions://` hook URI names, or null for another scheme. */
+export function pgHook(enabled: boolean, uri: string): PgHook | null {
+	if (!enabled || !uri.startsWith('pg-functions://')) return null;
+	const parts = new URL(uri).pathname.split('/');
+	if (parts.length < 3 || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(parts[1]) || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(parts[2])) return null;
+	return { uri, functionName: `${JSON.stringify(parts[1])}.${JSON.stringify(parts[2])}` };
+}
+
+/** GoTrue's hook `Metadata`: a fresh id, the time, the hook's name and the client's address. */
+function metadata(r: AuthRequest, name: string): Record<string, unknown> {
+	return { uuid: randomUUID(), time: new Date().toISOString(), name, ip_address: r.ip };
+}
+
+/**
+ * Runs the hook function with `input` and returns its answer. An answer with
+ * `error.message` fails the request with `error.http_code` (500 when absent); a function
+ * that fails fails it with GoTrue's "Error running hook URI".
+ */
+async function runPgHook(q: Query, hook: PgHook, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+	let text: string | null;
+	try {
+		await q.unsafe(`set local statement_timeout to '2000'`);
+		const [row] = await q.unsafe<{ out: string | null }[]>(`select (${hook.functionName}(($1::text)::jsonb))::text as out`, [JSON.stringify(input)]);
+		await q.unsafe('set local statement_timeout to default');
+		text = row?.out ?? null;
+	} catch {
+		throw new AuthError(500, '', `Error running hook URI: ${hook.uri}`);
+	}
+	const output = text === null ? null : (JSON.parse(text) as unknown);
+	const failure = (output as { error?: { http_code?: unknown; message?: unknown } } | null)?.error;
+	if (failure && typeof failure === 'object' && typeof failure.message === 'string' && failure.message) {
+		const status = typeof failure.http_code === 'number' && failure.http_code ? failure.http_code : 500;
+		throw new AuthError(status, '', failure.message);
+	}
+	return output && typeof output === 'object' && !Array.isArray(output) ? (output as Record<string, unknown>) : {};
+}
+
+const CLAIM_TYPES: Record<string, string[]> = {
+	aud: ['string', 'array'],
+	exp: ['integer'],
+	jti: ['string'],
+	iat: ['integer'],
+	iss: ['string'],
+	nbf: ['integer'],
+	sub: ['string'],
+	email: ['string'],
+	phone: ['string'],
+	app_metadata: ['object'],
+	user_metadata: ['object'],
+	role: ['string'],
+	aal: ['string'],
+	amr: ['array'],
+	session_id: ['string'],
+	client_id: ['string']
+};
+const REQUIRED_CLAIMS = ['aud', 'exp', 'iat', 'sub', 'email', 'phone', 'role', 'aal', 'session_id', 'is_anonymous'];
+
+/** A JSON value's type as JSON Schema names it (a whole number is an integer). */
+function schemaType(value: unknown): string {
+	if (value === null) return 'null';
+	if (Array.isArray(value)) return 'array';
+	if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+	return typeof value;
+}
+
+/** GoTrue's `MinimumViableTokenSchema` check, its messages as gojsonschema words them. */
+function validateClaims(claims: Record<string, unknown>): void {
+	const errors: string[] = [];
+	for (const name of REQUIRED_CLAIMS) if (!(name in claims)) errors.push(`(root): ${name} is required`);
+	for (const [name, types] of Object.entries(CLAIM_TYPES)) {
+		if (!(name in claims)) continue;
+		const actual = schemaType(claims[name]);
+		if (!types.includes(actual) && !(types.includes('number') && actual === 'integer')) {
+			errors.push(`${name}: Invalid type. Expected: ${types.join(', ')}, given: ${actual}`);
+		}
+	}
+	if (errors.length) {
+		throw new AuthError(500, '', `output claims do not conform to the expected schema: \n${errors.map((e) => `- ${e}\n`).join('')}`);
+	}
+}
+
+/** The customize-access-token hook: the claims the token is signed with. */
+export async function customizeAccessToken(
+	q: Query,
+	r: AuthRequest,
+	hook: PgHook,
+	userId: string,
+	claims: Record<string, unknown>,
+	authenticationMethod: string
+): Promise<Record<string, unknown>> {
+	const output = await runPgHook(q, hook, {
+		metadata: metadata(r, 'customize-access-token'),
+		user_id: userId,
+		claims,
+		authentication_method: authenticationMethod
+	});
+	if (!('claims' in output)) throw new AuthError(500, '', 'output claims field is missing');
+	const outputClaims = output.claims;
+	if (!outputClaims || typeof outputClaims !== 'object' || Array.isArray(outputClaims)) {
+		throw new AuthError(500, '', 'Error unmarshaling JSON output.');
+	}
+	validateClaims(outputClaims as Record<string, unknown>);
+	return sortedKeys(outputClaims) as Record<string, unknown>;
+}
