@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalSupabase } from '../../supabase/local/index.ts';
 import { WirePool } from '../../supabase/local/rest/pool.ts';
+import { WireConnection, WireError } from '../../supabase/local/rest/wire.ts';
 import { rest, restClient, signUserJwt, startRestRuntime, type TestUser } from '../support/rest.ts';
 
 describe('REST connections shared by concurrent requests', () => {
@@ -96,6 +97,19 @@ describe('REST connections shared by concurrent requests', () => {
 		// 100 ms statement timeout): the quick one was not queued behind it.
 		expect(slowDone).toBe(false);
 		expect((await slow).error?.code).toBe('57014');
+	});
+
+	it('signs in with SCRAM-SHA-256 and refuses a wrong password with PostgreSQL’s error', async () => {
+		const url = new URL(runtime.dbUrl);
+		const options = { host: url.hostname, port: Number(url.port), user: 'authenticator', database: 'postgres' };
+		const good = new WireConnection({ ...options, password: 'postgres' });
+		const [result] = await good.run([{ text: 'select current_user as who', params: [] }]);
+		expect(result).toEqual({ rows: [{ who: 'authenticator' }], error: null });
+		good.end();
+		const bad = new WireConnection({ ...options, password: 'not-the-password' });
+		const refused = await bad.run([{ text: 'select 1', params: [] }]).catch((e: unknown) => e);
+		expect(refused).toBeInstanceOf(WireError);
+		expect(refused).toMatchObject({ code: '28P01', message: 'password authentication failed for user "authenticator"' });
 	});
 
 	it('sends the pipelines of one event-loop turn on one connection that was idle, in one write', async () => {

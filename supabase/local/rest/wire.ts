@@ -5,14 +5,13 @@
  * transaction boundary each), which costs a `begin` and a `commit` per request on top.
  *
  * Only what the REST service needs: startup with SCRAM-SHA-256 / MD5 / cleartext
- * passwords, the extended protocol with text parameters of unspecified type (PostgreSQL
- * infers them), statements prepared once per connection, text results.
+ * passwords (`wire-auth.ts`), the extended protocol with text parameters of unspecified
+ * type (PostgreSQL infers them; the bytes in `wire-codec.ts`), statements prepared once per
+ * connection, text results.
  */
-import { createHash, createHmac, pbkdf2, randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import { promisify } from 'node:util';
-
-const pbkdf2Async = promisify(pbkdf2);
+import { PasswordAuth, WireAuthError } from './wire-auth.ts';
+import { encodePipeline, parseFields, startupMessage, Writer } from './wire-codec.ts';
 
 export interface WireStatement {
 	text: string;
@@ -47,28 +46,6 @@ interface Pending {
 	resolve: (r: { rows: WireRow[]; error: WireError | null }[]) => void;
 	reject: (e: Error) => void;
 }
-
-class Writer {
-	private parts: Buffer[] = [];
-	message(type: string, body: Buffer) {
-		const header = Buffer.alloc(5);
-		header.write(type, 0, 'latin1');
-		header.writeInt32BE(body.length + 4, 1);
-		this.parts.push(header, body);
-	}
-	take(): Buffer {
-		const out = Buffer.concat(this.parts);
-		this.parts = [];
-		return out;
-	}
-}
-
-const cstr = (s: string) => Buffer.from(`${s}\0`, 'utf8');
-const int32 = (n: number) => {
-	const b = Buffer.alloc(4);
-	b.writeInt32BE(n);
-	return b;
-};
 
 export interface WireOptions {
 	host: string;
@@ -125,83 +102,29 @@ export class WireConnection {
 			socket.on('close', () => fail(new WireConnectionError('connection closed')));
 			socket.on('data', (chunk: Buffer) => this.receive(chunk));
 			socket.once('connect', () => {
-				const params = Buffer.concat([
-					int32(196608),
-					cstr('user'),
-					cstr(this.options.user),
-					cstr('database'),
-					cstr(this.options.database),
-					cstr('application_name'),
-					cstr(this.options.applicationName ?? 'postgrest'),
-					cstr('client_encoding'),
-					cstr('UTF8'),
-					Buffer.from([0])
-				]);
-				socket.write(Buffer.concat([int32(params.length + 4), params]));
+				const { user, database, applicationName = 'postgrest' } = this.options;
+				socket.write(startupMessage({ user, database, application_name: applicationName, client_encoding: 'UTF8' }));
 			});
-			let scram: { nonce: string; clientFirstBare: string; serverSignature?: Buffer } | null = null;
+			const auth = new PasswordAuth(this.options.user, this.options.password);
 			this.onStartup = (m) => {
-				void (async () => {
-					if (m.type === 'E') {
-						const error = new WireError(parseFields(m.body));
-						socket.destroy();
-						reject(error);
-						return;
-					}
-					if (m.type === 'Z') {
-						started = true;
-						this.onStartup = null;
-						resolve();
-						return;
-					}
-					if (m.type !== 'R') return;
-					const kind = m.body.readInt32BE(0);
-					const w = new Writer();
-					if (kind === 3) {
-						w.message('p', cstr(this.options.password));
-					} else if (kind === 5) {
-						const salt = m.body.subarray(4, 8);
-						const inner = createHash('md5').update(this.options.password + this.options.user).digest('hex');
-						w.message('p', cstr('md5' + createHash('md5').update(Buffer.concat([Buffer.from(inner), salt])).digest('hex')));
-					} else if (kind === 10) {
-						const nonce = randomBytes(18).toString('base64');
-						const clientFirstBare = `n=,r=${nonce}`;
-						scram = { nonce, clientFirstBare };
-						const data = Buffer.from(`n,,${clientFirstBare}`);
-						w.message('p', Buffer.concat([cstr('SCRAM-SHA-256'), int32(data.length), data]));
-					} else if (kind === 11 && scram) {
-						const serverFirst = m.body.subarray(4).toString();
-						const attrs = Object.fromEntries(serverFirst.split(',').map((kv) => [kv[0], kv.slice(2)]));
-						if (!attrs.r?.startsWith(scram.nonce)) throw new WireConnectionError('SCRAM: server nonce mismatch');
-						const salted = await pbkdf2Async(this.options.password, Buffer.from(attrs.s, 'base64'), Number(attrs.i), 32, 'sha256');
-						const clientKey = createHmac('sha256', salted).update('Client Key').digest();
-						const storedKey = createHash('sha256').update(clientKey).digest();
-						const finalWithoutProof = `c=biws,r=${attrs.r}`;
-						const authMessage = `${scram.clientFirstBare},${serverFirst},${finalWithoutProof}`;
-						const signature = createHmac('sha256', storedKey).update(authMessage).digest();
-						const proof = Buffer.from(clientKey.map((b, i) => b ^ signature[i]));
-						const serverKey = createHmac('sha256', salted).update('Server Key').digest();
-						scram.serverSignature = createHmac('sha256', serverKey).update(authMessage).digest();
-						w.message('p', Buffer.from(`${finalWithoutProof},p=${proof.toString('base64')}`));
-					} else if (kind === 12 && scram) {
-						const v = m.body.subarray(4).toString().replace(/^v=/, '');
-						if (!scram.serverSignature || Buffer.from(v, 'base64').compare(scram.serverSignature) !== 0) {
-							socket.destroy();
-							reject(new WireConnectionError('SCRAM: server signature mismatch'));
-						}
-						return;
-					} else if (kind === 0) {
-						return;
-					} else {
-						socket.destroy();
-						reject(new WireConnectionError(`unsupported authentication method ${kind}`));
-						return;
-					}
-					socket.write(w.take());
-				})().catch((error: Error) => {
+				if (m.type === 'E') {
 					socket.destroy();
-					reject(error);
-				});
+					reject(new WireError(parseFields(m.body)));
+				} else if (m.type === 'Z') {
+					started = true;
+					this.onStartup = null;
+					resolve();
+				} else if (m.type === 'R') {
+					auth.reply(m.body).then(
+						(answer) => {
+							if (answer) socket.write(answer);
+						},
+						(error: Error) => {
+							socket.destroy();
+							reject(error instanceof WireAuthError ? new WireConnectionError(error.message) : error);
+						}
+					);
+				}
 			};
 		});
 		return this.ready;
@@ -370,83 +293,4 @@ export class WireConnection {
 			this.socket.end(w.take());
 		}
 	}
-}
-
-/**
- * Parse (where needed), Bind, Describe and Execute for each statement, then one Sync, written
- * into a single buffer: sizes are counted first, so a request costs one allocation here
- * rather than a few dozen small ones.
- */
-function encodePipeline(statements: WireStatement[], names: { name: string; parse: boolean }[]): Buffer {
-	const values: (string | null)[][] = [];
-	let size = 5; // Sync
-	statements.forEach((st, i) => {
-		const { name, parse } = names[i];
-		const nameBytes = Buffer.byteLength(name);
-		if (parse) size += 5 + nameBytes + 1 + Buffer.byteLength(st.text) + 1 + 2;
-		const texts = st.params.map((v) => (v === null ? null : String(v)));
-		values.push(texts);
-		size += 5 + 1 + nameBytes + 1 + 2 + 2 + 2;
-		for (const t of texts) size += 4 + (t === null ? 0 : Buffer.byteLength(t));
-		size += 5 + 2; // Describe portal ''
-		size += 5 + 1 + 4; // Execute portal '', no row limit
-	});
-	const out = Buffer.allocUnsafe(size);
-	let at = 0;
-	const head = (type: number, length: number) => {
-		out[at] = type;
-		out.writeInt32BE(length, at + 1);
-		at += 5;
-	};
-	const cstring = (s: string) => {
-		at += out.write(s, at, 'utf8');
-		out[at++] = 0;
-	};
-	statements.forEach((st, i) => {
-		const { name, parse } = names[i];
-		if (parse) {
-			const start = at;
-			head(0x50, 0); // P
-			cstring(name);
-			cstring(st.text);
-			at = out.writeInt16BE(0, at);
-			out.writeInt32BE(at - start - 1, start + 1);
-		}
-		const start = at;
-		head(0x42, 0); // B
-		out[at++] = 0; // portal ''
-		cstring(name);
-		at = out.writeInt16BE(0, at);
-		at = out.writeInt16BE(values[i].length, at);
-		for (const t of values[i]) {
-			if (t === null) at = out.writeInt32BE(-1, at);
-			else {
-				const length = out.write(t, at + 4, 'utf8');
-				out.writeInt32BE(length, at);
-				at += 4 + length;
-			}
-		}
-		at = out.writeInt16BE(0, at);
-		out.writeInt32BE(at - start - 1, start + 1);
-		head(0x44, 6); // D
-		out[at++] = 0x50; // 'P'ortal
-		out[at++] = 0;
-		head(0x45, 9); // E
-		out[at++] = 0;
-		at = out.writeInt32BE(0, at);
-	});
-	head(0x53, 4); // S
-	return out;
-}
-
-function parseFields(body: Buffer): Record<string, string> {
-	const fields: Record<string, string> = {};
-	let at = 0;
-	while (at < body.length && body[at] !== 0) {
-		const key = String.fromCharCode(body[at]);
-		const end = body.indexOf(0, at + 1);
-		fields[key] = body.toString('utf8', at + 1, end);
-		at = end + 1;
-	}
-	return fields;
 }
