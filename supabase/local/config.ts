@@ -39,6 +39,12 @@ export interface MfaConfig {
 }
 
 /** `[auth.oauth_server]`: Supabase Auth as an OAuth 2.1 server (off in the CLI's template). */
+/** `[auth.hook.<name>] enabled, uri`. */
+export interface PgHookSetting {
+	enabled: boolean;
+	uri: string;
+}
+
 export interface OAuthServerConfig {
 	enabled: boolean;
 	/** `allow_dynamic_registration`: `POST /oauth/clients/register` open to anyone. */
@@ -67,7 +73,7 @@ export interface RuntimeConfig {
 		/** `[auth] jwt_issuer`: the `iss` of access tokens; '' for `<api>/auth/v1`. */
 		jwtIssuer: string;
 		/** `[auth.hook.<name>] enabled, uri`; only `custom_access_token` is read. */
-		hooks: { customAccessToken: { enabled: boolean; uri: string } };
+		hooks: { customAccessToken: PgHookSetting; beforeUserCreated: PgHookSetting };
 		/** `[auth.sessions]`: Go durations, '' when unset (no limit). */
 		sessions: { timebox: string; inactivityTimeout: string };
 		enableRefreshTokenRotation: boolean;
@@ -130,6 +136,8 @@ const HONOURED = new Set([
 	'auth.sessions.timebox',
 	'auth.hook.custom_access_token.enabled',
 	'auth.hook.custom_access_token.uri',
+	'auth.hook.before_user_created.enabled',
+	'auth.hook.before_user_created.uri',
 	'auth.sessions.inactivity_timeout',
 	'auth.enable_refresh_token_rotation',
 	'auth.refresh_token_reuse_interval',
@@ -218,6 +226,10 @@ export async function loadConfig(workdir: string): Promise<RuntimeConfig> {
 		}
 		return value;
 	};
+	const hook = (name: string): PgHookSetting => ({
+		enabled: pick<unknown>(raw, `auth.hook.${name}.enabled`, false) === true,
+		uri: String(pick<unknown>(raw, `auth.hook.${name}.uri`, ''))
+	});
 	const mfaFactorType = (kind: string): MfaFactorTypeConfig => ({
 		enrollEnabled: pick<unknown>(raw, `auth.mfa.${kind}.enroll_enabled`, false) === true,
 		verifyEnabled: pick<unknown>(raw, `auth.mfa.${kind}.verify_enabled`, false) === true
@@ -261,10 +273,8 @@ export async function loadConfig(workdir: string): Promise<RuntimeConfig> {
 			enableManualLinking: pick(raw, 'auth.enable_manual_linking', false),
 			jwtIssuer: String(pick<unknown>(raw, 'auth.jwt_issuer', '')),
 			hooks: {
-				customAccessToken: {
-					enabled: pick<unknown>(raw, 'auth.hook.custom_access_token.enabled', false) === true,
-					uri: String(pick<unknown>(raw, 'auth.hook.custom_access_token.uri', ''))
-				}
+				customAccessToken: hook('custom_access_token'),
+				beforeUserCreated: hook('before_user_created')
 			},
 			sessions: {
 				timebox: String(pick<unknown>(raw, 'auth.sessions.timebox', '')),

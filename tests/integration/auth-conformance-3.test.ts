@@ -238,4 +238,31 @@ describe('auth: conformance with GoTrue, round 3', () => {
 			});
 		});
 	});
+
+	it('asks the before-user-created hook before writing a user, which may refuse the sign-up', async () => {
+		const refused = await authClient(runtime).auth.signUp({ email: `someone-${Date.now()}@blocked.test`, password: PASSWORD });
+		expect(refused.error?.status).toBe(400);
+		expect(refused.error?.message).toBe('Sign-ups from this domain are not allowed');
+		const invited = await adminClient(runtime).auth.admin.inviteUserByEmail(`invitee-${Date.now()}@blocked.test`);
+		expect(invited.error?.status).toBe(400);
+
+		const email = uniqueEmail();
+		const { data, error } = await authClient(runtime).auth.signUp({ email, password: PASSWORD });
+		expect(error).toBeNull();
+		const anonymous = await authClient(runtime).auth.signInAnonymously();
+		expect(anonymous.error).toBeNull();
+		const db = postgres(runtime.dbUrl, { max: 1, onnotice: () => {} });
+		try {
+			// The hook saw the ids the users were then written with.
+			const seen = await db`select user_id, email, is_anonymous from public.signup_attempts where user_id in ${db([data.user!.id, anonymous.data.user!.id])} order by is_anonymous`;
+			expect(seen).toEqual([
+				{ user_id: data.user!.id, email, is_anonymous: false },
+				{ user_id: anonymous.data.user!.id, email: '', is_anonymous: true }
+			]);
+			const [{ count }] = await db`select count(*)::int as count from auth.users where email like '%@blocked.test'`;
+			expect(count).toBe(0);
+		} finally {
+			await db.end();
+		}
+	});
 });

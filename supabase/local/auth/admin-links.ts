@@ -3,10 +3,11 @@
  * `adminGenerateLink` in `mail.go`): `POST /invite` mails one, `POST /admin/generate_link`
  * answers one (and its code) without sending it.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { insertUser, setUserMetadata } from './accounts.ts';
 import { fullUser } from './admin.ts';
 import { adminActor, audit } from './audit.ts';
+import { beforeUserCreated } from './hooks.ts';
 import { createIdentity, createOneTimeToken, findDuplicateEmail, findUserByEmail, identityData } from './db.ts';
 import { generateOtp, Outbox, sendInvite, tokenHash, validateEmail } from './email.ts';
 import { badRequest, notFound, sendJson, unprocessable } from './errors.ts';
@@ -22,6 +23,19 @@ export async function invite(state: AuthState, r: AuthRequest): Promise<void> {
 	const email = validateEmail(str(params, 'email'));
 	const aud = r.aud();
 	const existing = await findUserByEmail(state.sql, email, aud);
+	const newUserId = randomUUID();
+	const data = map(params, 'data') ?? {};
+	if (!existing && state.settings.beforeUserCreatedHook) {
+		await beforeUserCreated(state.sql, r, state.settings.beforeUserCreatedHook, {
+			id: newUserId,
+			aud,
+			email,
+			phone: '',
+			appMetadata: { provider: 'email', providers: ['email'] },
+			userMetadata: data,
+			isAnonymous: false
+		});
+	}
 	const outbox = new Outbox();
 	const userId = await state.sql.begin(async (tx) => {
 		let user = existing;
@@ -29,12 +43,13 @@ export async function invite(state: AuthState, r: AuthRequest): Promise<void> {
 			if (user.email_confirmed_at) throw unprocessable('email_exists', 'A user with this email address has already been registered');
 		} else {
 			user = await insertUser(tx, {
+				id: newUserId,
 				aud,
 				role: state.settings.defaultRole,
 				email,
 				encryptedPassword: '',
 				appMetadata: { provider: 'email', providers: ['email'] },
-				userMetadata: map(params, 'data') ?? {}
+				userMetadata: data
 			});
 			await createIdentity(tx, user.id, 'email', identityData({ sub: user.id, email }));
 		}

@@ -1,12 +1,14 @@
 /**
  * Auth hooks run as Postgres functions (GoTrue's `hooks/hookspgfunc` and `v0hooks`):
- * `[auth.hook.custom_access_token] enabled, uri = "pg-functions://postgres/<schema>/<fn>"`.
- * The function is called as `supabase_auth_admin` inside the transaction that issues the
- * token, with a 2 s statement timeout, and its JSON answer replaces the claims. HTTP hooks
- * are not served.
+ * `[auth.hook.custom_access_token]` and `[auth.hook.before_user_created]`, each `enabled, uri =
+ * "pg-functions://postgres/<schema>/<fn>"`. The function is called as `supabase_auth_admin`
+ * with a 2 s statement timeout: the access token hook inside the transaction that issues the
+ * token (its answer replaces the claims), the sign-up hook in a transaction of its own before
+ * the user is written (an error in its answer refuses the sign-up). HTTP hooks are not served.
  */
 import { randomUUID } from 'node:crypto';
 import type { Query } from './db.ts';
+import type postgres from 'postgres';
 import { AuthError } from './errors.ts';
 import { sortedKeys } from './params.ts';
 import type { AuthRequest } from './state.ts';
@@ -121,4 +123,35 @@ export async function customizeAccessToken(
 	}
 	validateClaims(outputClaims as Record<string, unknown>);
 	return sortedKeys(outputClaims) as Record<string, unknown>;
+}
+
+/** The user GoTrue's `ToUserModel` makes before a sign-up, as `models.User` marshals it. */
+export interface ProspectiveUser {
+	id: string;
+	aud: string;
+	email: string;
+	phone: string;
+	appMetadata: Record<string, unknown>;
+	userMetadata: Record<string, unknown>;
+	isAnonymous: boolean;
+}
+
+const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/** The before-user-created hook: runs before the user is written; its error refuses the sign-up. */
+export async function beforeUserCreated(sql: postgres.Sql, r: AuthRequest, hook: PgHook, user: ProspectiveUser): Promise<void> {
+	const userJson = {
+		id: user.id,
+		aud: user.aud,
+		role: '',
+		email: user.email,
+		phone: user.phone,
+		app_metadata: user.appMetadata,
+		user_metadata: user.userMetadata,
+		identities: [],
+		created_at: GO_ZERO_TIME,
+		updated_at: GO_ZERO_TIME,
+		is_anonymous: user.isAnonymous
+	};
+	await sql.begin((tx) => runPgHook(tx, hook, { metadata: metadata(r, 'before-user-created'), user: userJson }));
 }

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { confirmUser, insertUser } from './accounts.ts';
 import { audit } from './audit.ts';
+import { beforeUserCreated } from './hooks.ts';
 import { createIdentity, findDuplicateEmail, identityData, loadIdentities, updateAppMetadataProviders, userJson, type UserRow } from './db.ts';
 import { createFlowState, Outbox, sendConfirmation, validateEmail, validatePkce } from './email.ts';
 import { AuthError, badRequest, internal, sendJson, unprocessable } from './errors.ts';
@@ -66,6 +67,18 @@ export async function signup(state: AuthState, r: AuthRequest, params: Params): 
 	email = validateEmail(email);
 
 	const existing = await findDuplicateEmail(state.sql, email, aud, null);
+	const newUserId = randomUUID();
+	if (!existing && s.beforeUserCreatedHook) {
+		await beforeUserCreated(state.sql, r, s.beforeUserCreatedHook, {
+			id: newUserId,
+			aud,
+			email,
+			phone: '',
+			appMetadata: { provider: 'email', providers: ['email'] },
+			userMetadata: data,
+			isAnonymous: false
+		});
+	}
 	// Hash outside the transaction: it runs on the thread pool and takes ~50 ms.
 	const encrypted = existing ? '' : await hashPassword(password);
 	const outbox = new Outbox();
@@ -79,6 +92,7 @@ export async function signup(state: AuthState, r: AuthRequest, params: Params): 
 				current = existing;
 			} else {
 				current = await insertUser(tx, {
+					id: newUserId,
 					aud,
 					role: s.defaultRole,
 					email,
@@ -169,10 +183,23 @@ async function signupAnonymously(state: AuthState, r: AuthRequest, params: Param
 	if (state.settings.disableSignup) throw unprocessable('signup_disabled', 'Signups not allowed for this instance');
 	const data = map(params, 'data') ?? {};
 	const aud = r.aud();
+	const userId = randomUUID();
+	if (state.settings.beforeUserCreatedHook) {
+		await beforeUserCreated(state.sql, r, state.settings.beforeUserCreatedHook, {
+			id: userId,
+			aud,
+			email: '',
+			phone: '',
+			appMetadata: {},
+			userMetadata: data,
+			isAnonymous: true
+		});
+	}
 	let session;
 	try {
 		session = await state.sql.begin(async (tx) => {
 			const user = await insertUser(tx, {
+				id: userId,
 				aud,
 				role: state.settings.defaultRole,
 				email: null,

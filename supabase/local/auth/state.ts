@@ -42,6 +42,8 @@ export interface AuthSettings {
 	sessionTimeboxMs: number;
 	/** `[auth.hook.custom_access_token]` as a Postgres function, null when off. */
 	customAccessTokenHook: PgHook | null;
+	/** `[auth.hook.before_user_created]` as a Postgres function, null when off. */
+	beforeUserCreatedHook: PgHook | null;
 	sessionInactivityMs: number;
 	/** GOTRUE_MAILER_AUTOCONFIRM: `[auth.email] enable_confirmations = false`. */
 	autoconfirm: boolean;
@@ -134,6 +136,7 @@ export function settingsFrom(ctx: RuntimeContext): AuthSettings {
 		manualLinkingEnabled: auth.enableManualLinking,
 		sessionTimeboxMs: parseGoDuration(auth.sessions.timebox) ?? 0,
 		customAccessTokenHook: pgHook(auth.hooks.customAccessToken.enabled, auth.hooks.customAccessToken.uri),
+		beforeUserCreatedHook: pgHook(auth.hooks.beforeUserCreated.enabled, auth.hooks.beforeUserCreated.uri),
 		sessionInactivityMs: parseGoDuration(auth.sessions.inactivityTimeout) ?? 0,
 		autoconfirm: !auth.email.enableConfirmations,
 		secureEmailChange: auth.email.doubleConfirmChanges,
