@@ -73,7 +73,12 @@ export interface RuntimeConfig {
 		/** `[auth] jwt_issuer`: the `iss` of access tokens; '' for `<api>/auth/v1`. */
 		jwtIssuer: string;
 		/** `[auth.hook.<name>] enabled, uri`; only `custom_access_token` is read. */
-		hooks: { customAccessToken: PgHookSetting; beforeUserCreated: PgHookSetting };
+		hooks: {
+			customAccessToken: PgHookSetting;
+			beforeUserCreated: PgHookSetting;
+			passwordVerificationAttempt: PgHookSetting;
+			mfaVerificationAttempt: PgHookSetting;
+		};
 		/** `[auth.sessions]`: Go durations, '' when unset (no limit). */
 		sessions: { timebox: string; inactivityTimeout: string };
 		enableRefreshTokenRotation: boolean;
@@ -138,6 +143,10 @@ const HONOURED = new Set([
 	'auth.hook.custom_access_token.uri',
 	'auth.hook.before_user_created.enabled',
 	'auth.hook.before_user_created.uri',
+	'auth.hook.password_verification_attempt.enabled',
+	'auth.hook.password_verification_attempt.uri',
+	'auth.hook.mfa_verification_attempt.enabled',
+	'auth.hook.mfa_verification_attempt.uri',
 	'auth.sessions.inactivity_timeout',
 	'auth.enable_refresh_token_rotation',
 	'auth.refresh_token_reuse_interval',
@@ -274,7 +283,9 @@ export async function loadConfig(workdir: string): Promise<RuntimeConfig> {
 			jwtIssuer: String(pick<unknown>(raw, 'auth.jwt_issuer', '')),
 			hooks: {
 				customAccessToken: hook('custom_access_token'),
-				beforeUserCreated: hook('before_user_created')
+				beforeUserCreated: hook('before_user_created'),
+				passwordVerificationAttempt: hook('password_verification_attempt'),
+				mfaVerificationAttempt: hook('mfa_verification_attempt')
 			},
 			sessions: {
 				timebox: String(pick<unknown>(raw, 'auth.sessions.timebox', '')),

@@ -265,4 +265,34 @@ describe('auth: conformance with GoTrue, round 3', () => {
 			await db.end();
 		}
 	});
+
+	it('lets the verification-attempt hooks refuse a sign-in or an MFA code, signing the user out', async () => {
+		const email = uniqueEmail();
+		const admin = adminClient(runtime).auth.admin;
+		const { data: created } = await admin.createUser({ email, password: PASSWORD, email_confirm: true });
+		const sb = authClient(runtime);
+		expect((await sb.auth.signInWithPassword({ email, password: PASSWORD })).error).toBeNull();
+		const sessionGone = async (client: typeof sb) => {
+			const token = (await client.auth.getSession()).data.session!.access_token;
+			const res = await fetch(`${runtime.url}/auth/v1/user`, { headers: { apikey: runtime.anonKey, authorization: `Bearer ${token}` } });
+			return res.status === 403 && (await res.json()).error_code === 'session_not_found';
+		};
+		await admin.updateUserById(created.user!.id, { user_metadata: { hook: 'lock' } });
+		const locked = await authClient(runtime).auth.signInWithPassword({ email, password: PASSWORD });
+		expect(locked.error?.status).toBe(400);
+		expect(locked.error?.code).toBe('invalid_credentials');
+		expect(locked.error?.message).toBe('This account is locked');
+		// should_logout_user: the session signed in before is gone.
+		expect(await sessionGone(sb)).toBe(true);
+
+		const { sb: other } = await signedIn();
+		const { data: factor, error } = await other.auth.mfa.enroll({ factorType: 'totp' });
+		expect(error).toBeNull();
+		const { data: challenge } = await other.auth.mfa.challenge({ factorId: factor!.id });
+		const rejected = await other.auth.mfa.verify({ factorId: factor!.id, challengeId: challenge!.id, code: '000000' });
+		expect(rejected.error?.status).toBe(403);
+		expect(rejected.error?.code).toBe('mfa_verification_rejected');
+		expect(rejected.error?.message).toBe('Wrong code: signed out');
+		expect(await sessionGone(other)).toBe(true);
+	});
 });

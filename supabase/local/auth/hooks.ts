@@ -1,10 +1,12 @@
 /**
  * Auth hooks run as Postgres functions (GoTrue's `hooks/hookspgfunc` and `v0hooks`):
- * `[auth.hook.custom_access_token]` and `[auth.hook.before_user_created]`, each `enabled, uri =
+ * `[auth.hook.custom_access_token]`, `[auth.hook.before_user_created]`,
+ * `[auth.hook.password_verification_attempt]` and `[auth.hook.mfa_verification_attempt]`, each `enabled, uri =
  * "pg-functions://postgres/<schema>/<fn>"`. The function is called as `supabase_auth_admin`
  * with a 2 s statement timeout: the access token hook inside the transaction that issues the
  * token (its answer replaces the claims), the sign-up hook in a transaction of its own before
- * the user is written (an error in its answer refuses the sign-up). HTTP hooks are not served.
+ * the user is written (an error in its answer refuses the sign-up), the attempt hooks after a
+ * password or TOTP code was checked (`decision: "reject"` refuses it). HTTP hooks are not served.
  */
 import { randomUUID } from 'node:crypto';
 import type { Query } from './db.ts';
@@ -154,4 +156,36 @@ export async function beforeUserCreated(sql: postgres.Sql, r: AuthRequest, hook:
 		is_anonymous: user.isAnonymous
 	};
 	await sql.begin((tx) => runPgHook(tx, hook, { metadata: metadata(r, 'before-user-created'), user: userJson }));
+}
+
+/** What a verification-attempt hook decided: `decision: "reject"` refuses, with its message. */
+export interface AttemptDecision {
+	reject: boolean;
+	message: string;
+	logout: boolean;
+}
+
+async function verificationAttempt(sql: postgres.Sql, r: AuthRequest, hook: PgHook, name: string, input: Record<string, unknown>): Promise<AttemptDecision> {
+	const output = await sql.begin((tx) => runPgHook(tx, hook, { metadata: metadata(r, name), ...input }));
+	return {
+		reject: output.decision === 'reject',
+		message: typeof output.message === 'string' ? output.message : '',
+		logout: output.should_logout_user === true
+	};
+}
+
+/** The password-verification-attempt hook, told whether the password was right. */
+export function passwordVerificationAttempt(sql: postgres.Sql, r: AuthRequest, hook: PgHook, userId: string, valid: boolean): Promise<AttemptDecision> {
+	return verificationAttempt(sql, r, hook, 'password-verification', { user_id: userId, valid });
+}
+
+/** The MFA-verification-attempt hook, told whether the code was right. */
+export function mfaVerificationAttempt(
+	sql: postgres.Sql,
+	r: AuthRequest,
+	hook: PgHook,
+	factor: { id: string; userId: string; type: string },
+	valid: boolean
+): Promise<AttemptDecision> {
+	return verificationAttempt(sql, r, hook, 'mfa-verification', { user_id: factor.userId, factor_id: factor.id, factor_type: factor.type, valid });
 }

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { audit } from './audit.ts';
+import { mfaVerificationAttempt } from './hooks.ts';
 import { FACTOR_COLUMNS, findUserById, isUuid, loadFactors, type FactorRow, type Query, type SessionRow, type UserRow } from './db.ts';
 import { AuthError, badRequest, forbidden, internal, sendJson, unprocessable } from './errors.ts';
 import { validatePhone } from './accounts.ts';
@@ -251,7 +252,16 @@ export async function verifyFactor(state: AuthState, r: AuthRequest, factorId: s
 		throw internal('MFA verification needs an SMS provider or a WebAuthn relying party');
 	}
 	const challenge = await validateChallenge(state, r, factor, challengeId);
-	if (!validateTotp(code, factor.secret ?? '')) throw unprocessable('mfa_verification_failed', 'Invalid TOTP code entered');
+	const valid = validateTotp(code, factor.secret ?? '');
+	const hook = state.settings.mfaVerificationHook;
+	if (hook) {
+		const decision = await mfaVerificationAttempt(state.sql, r, hook, { id: factor.id, userId: user.id, type: factor.factor_type }, valid);
+		if (decision.reject) {
+			await state.sql`delete from auth.sessions where user_id = ${user.id}`;
+			throw forbidden('mfa_verification_rejected', decision.message || 'Further MFA verification attempts will be rejected.');
+		}
+	}
+	if (!valid) throw unprocessable('mfa_verification_failed', 'Invalid TOTP code entered');
 
 	const sessionId = typeof r.claims?.session_id === 'string' ? r.claims.session_id : '';
 	if (!isUuid(sessionId)) throw internal('Cannot read SessionId claim as UUID');

@@ -44,6 +44,8 @@ export interface AuthSettings {
 	customAccessTokenHook: PgHook | null;
 	/** `[auth.hook.before_user_created]` as a Postgres function, null when off. */
 	beforeUserCreatedHook: PgHook | null;
+	passwordVerificationHook: PgHook | null;
+	mfaVerificationHook: PgHook | null;
 	sessionInactivityMs: number;
 	/** GOTRUE_MAILER_AUTOCONFIRM: `[auth.email] enable_confirmations = false`. */
 	autoconfirm: boolean;
@@ -137,6 +139,8 @@ export function settingsFrom(ctx: RuntimeContext): AuthSettings {
 		sessionTimeboxMs: parseGoDuration(auth.sessions.timebox) ?? 0,
 		customAccessTokenHook: pgHook(auth.hooks.customAccessToken.enabled, auth.hooks.customAccessToken.uri),
 		beforeUserCreatedHook: pgHook(auth.hooks.beforeUserCreated.enabled, auth.hooks.beforeUserCreated.uri),
+		passwordVerificationHook: pgHook(auth.hooks.passwordVerificationAttempt.enabled, auth.hooks.passwordVerificationAttempt.uri),
+		mfaVerificationHook: pgHook(auth.hooks.mfaVerificationAttempt.enabled, auth.hooks.mfaVerificationAttempt.uri),
 		sessionInactivityMs: parseGoDuration(auth.sessions.inactivityTimeout) ?? 0,
 		autoconfirm: !auth.email.enableConfirmations,
 		secureEmailChange: auth.email.doubleConfirmChanges,

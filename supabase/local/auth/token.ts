@@ -8,6 +8,7 @@ import { AuthError, badRequest, notFound, oauthError, sendJson, unprocessable } 
 import { str, type ParamsSchema } from './params.ts';
 import { checkPasswordStrength, verifyPassword } from './passwords.ts';
 import { audit } from './audit.ts';
+import { passwordVerificationAttempt } from './hooks.ts';
 import { issueSession, refreshTokenGrant } from './sessions.ts';
 import { requireLimit, type AuthRequest, type AuthState } from './state.ts';
 
@@ -124,6 +125,13 @@ async function passwordGrant(state: AuthState, r: AuthRequest): Promise<void> {
 			checkPasswordStrength(password, s.minPasswordLength, s.requiredCharacterSets);
 		} catch (error) {
 			if (error instanceof AuthError && error.reasons) weak = { message: error.message, reasons: error.reasons };
+		}
+	}
+	if (s.passwordVerificationHook) {
+		const decision = await passwordVerificationAttempt(state.sql, r, s.passwordVerificationHook, user.id, valid);
+		if (decision.reject) {
+			if (decision.logout) await state.sql`delete from auth.sessions where user_id = ${user.id}`;
+			throw badRequest('invalid_credentials', decision.message || 'Further password verification attempts will be rejected.');
 		}
 	}
 	if (!valid) throw invalidLogin();
