@@ -11,7 +11,8 @@ import { runTransaction } from './db.ts';
 import { WirePool, WirePoolTimeout } from './pool.ts';
 import { apiRequestError, fromPgError, jwtError, PgrstError, schemaCacheError, type PgServerError } from './errors.ts';
 import type { PlanContext } from './plan.ts';
-import { ident, type Statement } from './query.ts';
+import { ident } from './query-node.ts';
+import type { Statement } from './query.ts';
 import {
 	contentTypeOf,
 	parseAccept,
