@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parse } from 'smol-toml';
 import { DEFAULT_JWT_SECRET } from './keys.ts';
 import { importSigningKeys, signingKeyOf, type SigningKey } from './jwt.ts';
-import { isHonouredTemplateSetting, loadMailTemplates, MailTemplateError, type MailTemplates } from './auth/mail-templates.ts';
+import { isHonouredTemplateSetting, loadMailTemplates, loadNotifications, MailTemplateError, type MailTemplates, type Notifications } from './auth/mail-templates.ts';
 
 export interface RateLimits {
 	/** Emails sent per hour (sign-up confirmation, recovery, magic link). CLI default 2. */
@@ -95,6 +95,8 @@ export interface RuntimeConfig {
 			maxFrequency: string;
 			/** `[auth.email.template.<kind>]`: subject and body templates, read and parsed at start. */
 			templates: MailTemplates;
+			/** `[auth.email.notification.<kind>]`: account-change notices, each off unless enabled. */
+			notifications: Notifications;
 		};
 		rateLimit: RateLimits;
 		/** `[auth.mfa]`: per-factor-type switches (all off in the CLI's template) and the factor limit. */
@@ -244,8 +246,10 @@ export async function loadConfig(workdir: string): Promise<RuntimeConfig> {
 		verifyEnabled: pick<unknown>(raw, `auth.mfa.${kind}.verify_enabled`, false) === true
 	});
 	let templates: MailTemplates;
+	let notifications: Notifications;
 	try {
 		templates = await loadMailTemplates(pick<unknown>(raw, 'auth.email.template', undefined), workdir);
+		notifications = await loadNotifications(pick<unknown>(raw, 'auth.email.notification', undefined), workdir);
 	} catch (error) {
 		if (error instanceof MailTemplateError) throw new ConfigError(`${file}: ${error.message}`);
 		throw error;
@@ -303,7 +307,8 @@ export async function loadConfig(workdir: string): Promise<RuntimeConfig> {
 				otpLength: num('auth.email.otp_length', 6),
 				otpExpiry: num('auth.email.otp_expiry', 3600),
 				maxFrequency: pick(raw, 'auth.email.max_frequency', '1s'),
-				templates
+				templates,
+				notifications
 			},
 			rateLimit: {
 				emailSent: num('auth.rate_limit.email_sent', 2),

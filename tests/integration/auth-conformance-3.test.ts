@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalSupabase } from '../../supabase/local/index.ts';
 import { startTestRuntime, uniqueEmail } from '../support/runtime.ts';
 import postgres from 'postgres';
-import { adminClient, authClient, fixture } from './auth-support.ts';
+import { adminClient, authClient, fixture, lastMail } from './auth-support.ts';
 
 const PASSWORD = 'secret-pw-1';
 
@@ -294,5 +294,20 @@ describe('auth: conformance with GoTrue, round 3', () => {
 		expect(rejected.error?.code).toBe('mfa_verification_rejected');
 		expect(rejected.error?.message).toBe('Wrong code: signed out');
 		expect(await sessionGone(other)).toBe(true);
+	});
+
+	it('sends the account-change notices [auth.email.notification.*] turns on, and only those', async () => {
+		const { sb, email } = await signedIn();
+		expect((await sb.auth.updateUser({ password: 'another-pw-2' })).error).toBeNull();
+		const changed = await lastMail(runtime, email);
+		expect(changed.Subject).toBe('Your password was changed');
+
+		expect((await sb.auth.updateUser({ phone: `1555${String(Date.now()).slice(-7)}` })).error).toBeNull();
+		const phone = (await sb.auth.getUserIdentities()).data!.identities.find((i) => i.provider === 'phone')!;
+		expect((await sb.auth.unlinkIdentity(phone)).error).toBeNull();
+		const removed = await lastMail(runtime, email, 2);
+		expect(removed.Subject).toBe('Sign-in with phone removed');
+		// identity_linked is not enabled: adding the phone sent nothing.
+		expect(runtime.mailbox.to(email)).toHaveLength(2);
 	});
 });

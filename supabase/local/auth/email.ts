@@ -8,7 +8,7 @@
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { clearOneTimeTokens, createOneTimeToken, timeMs, type Query, type UserRow } from './db.ts';
 import { badRequest, tooManyRequests } from './errors.ts';
-import { actionLink, sendAuthMail, type MailInput } from './mail.ts';
+import { actionLink, sendAuthMail, sendNotificationMail, type MailInput, type NotificationInput } from './mail.ts';
 import type { AuthRequest, AuthState } from './state.ts';
 
 /** The HTML spec's valid e-mail address, which GoTrue's checkmail format check follows. */
@@ -33,13 +33,29 @@ export function tokenHash(address: string, otp: string): string {
 
 export class Outbox {
 	private readonly mails: MailInput[] = [];
+	private readonly notices: NotificationInput[] = [];
 	add(mail: MailInput) {
 		this.mails.push(mail);
+	}
+	/** Queues an account-change notice if `[auth.email.notification.<kind>]` is enabled and there is an address. */
+	notify(state: AuthState, notice: NotificationInput) {
+		if (notice.to && state.ctx.config.auth.email.notifications[notice.kind]?.enabled) this.notices.push(notice);
 	}
 	deliver(state: AuthState) {
 		const templates = { siteUrl: state.settings.siteUrl, templates: state.ctx.config.auth.email.templates };
 		for (const mail of this.mails.splice(0)) sendAuthMail(state.ctx.mailbox, mail, templates);
+		const notifications = state.ctx.config.auth.email.notifications;
+		for (const notice of this.notices.splice(0)) {
+			sendNotificationMail(state.ctx.mailbox, notice, state.settings.siteUrl, notifications[notice.kind]?.template);
+		}
 	}
+}
+
+/** GoTrue's e-mail-changed notice: to the old address, when both addresses are set and differ. */
+export function notifyEmailChanged(state: AuthState, outbox: Outbox, oldEmail: string, user: UserRow): void {
+	const email = user.email ?? '';
+	if (!oldEmail || !email || oldEmail === email) return;
+	outbox.notify(state, { to: oldEmail, kind: 'email_changed', data: { Email: email, OldEmail: oldEmail, Data: user.raw_user_meta_data ?? {} } });
 }
 
 /** `validateSentWithinFrequencyLimit`: one mail per kind per `max_frequency`. */

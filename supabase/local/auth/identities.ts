@@ -7,6 +7,7 @@
  */
 import { audit } from './audit.ts';
 import { findUserByEmail, isUuid, loadIdentities, updateAppMetadataProviders, type IdentityRow, type Query, type UserRow } from './db.ts';
+import { Outbox } from './email.ts';
 import { AuthError, forbidden, notFound, sendJson, unprocessable } from './errors.ts';
 import type { AuthRequest, AuthState } from './state.ts';
 import { requireAuthentication } from './user.ts';
@@ -44,6 +45,11 @@ export async function unlinkIdentity(state: AuthState, r: AuthRequest, identityI
 		}
 		await updateAppMetadataProviders(tx, user.id);
 	});
+	// To the address the user had before: unlinking may have promoted another one.
+	const outbox = new Outbox();
+	const data = { Email: user.email ?? '', Provider: identity.provider, Data: user.raw_user_meta_data ?? {} };
+	outbox.notify(state, { to: user.email ?? '', kind: 'identity_unlinked', data });
+	outbox.deliver(state);
 	return sendJson(r.res, 200, {});
 }
 

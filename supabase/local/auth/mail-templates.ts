@@ -26,14 +26,35 @@ export interface MailTemplate {
 
 export type MailTemplates = Partial<Record<MailTemplateKind, MailTemplate>>;
 
+/** GoTrue's account-change notifications, `[auth.email.notification.<kind>]`, all off by default. */
+export const NOTIFICATION_KINDS = [
+	'password_changed',
+	'email_changed',
+	'phone_changed',
+	'identity_linked',
+	'identity_unlinked',
+	'mfa_factor_enrolled',
+	'mfa_factor_unenrolled'
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+export interface Notification {
+	enabled: boolean;
+	template: MailTemplate;
+}
+
+export type Notifications = Partial<Record<NotificationKind, Notification>>;
+
 export class MailTemplateError extends Error {}
 
 const isKind = (name: string): name is MailTemplateKind => (MAIL_TEMPLATE_KINDS as readonly string[]).includes(name);
 
-/** Whether a dotted config.toml path is a template setting this runtime honours. */
+/** Whether a dotted config.toml path is a template or notification setting this runtime honours. */
 export function isHonouredTemplateSetting(dotted: string): boolean {
 	const match = /^auth\.email\.template\.([^.]+)\.(subject|content_path)$/.exec(dotted);
-	return !!match && isKind(match[1]);
+	if (match) return isKind(match[1]);
+	const notification = /^auth\.email\.notification\.([^.]+)\.(enabled|subject|content_path)$/.exec(dotted);
+	return !!notification && (NOTIFICATION_KINDS as readonly string[]).includes(notification[1]);
 }
 
 /** Reads and parses `[auth.email.template.*]`; `table` is that TOML table (or undefined). */
@@ -43,29 +64,46 @@ export async function loadMailTemplates(table: unknown, workdir: string): Promis
 	for (const [kind, raw] of Object.entries(table as Record<string, unknown>)) {
 		// Kinds GoTrue does not know are ignored there too; config.ts lists them as not honoured.
 		if (!isKind(kind) || !raw || typeof raw !== 'object') continue;
-		const setting = raw as Record<string, unknown>;
-		const where = `auth.email.template.${kind}`;
-		if (setting.content !== undefined) throw new MailTemplateError(`Invalid config for ${where}.content: please use content_path instead`);
-		let subject: GoTemplate | null = null;
-		let body: GoTemplate | null = null;
-		let contentPath: string | null = null;
-		if (typeof setting.subject === 'string') {
-			subject = parse(setting.subject, `${where}.subject`, false);
-		}
-		if (typeof setting.content_path === 'string' && setting.content_path) {
-			contentPath = path.resolve(workdir, setting.content_path);
-			let source: string;
-			try {
-				source = await readFile(contentPath, 'utf8');
-			} catch (error) {
-				const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-				throw new MailTemplateError(`Invalid config for ${where}.content_path: cannot read ${contentPath} (${reason})`);
-			}
-			body = parse(source, path.relative(workdir, contentPath) || contentPath, true);
-		}
-		templates[kind] = { subject, body, contentPath };
+		templates[kind] = await loadTemplate(raw as Record<string, unknown>, `auth.email.template.${kind}`, workdir);
 	}
 	return templates;
+}
+
+/** Reads `[auth.email.notification.*]`: which notifications are on, with their templates. */
+export async function loadNotifications(table: unknown, workdir: string): Promise<Notifications> {
+	const notifications: Notifications = {};
+	if (!table || typeof table !== 'object') return notifications;
+	for (const [kind, raw] of Object.entries(table as Record<string, unknown>)) {
+		if (!(NOTIFICATION_KINDS as readonly string[]).includes(kind) || !raw || typeof raw !== 'object') continue;
+		const setting = raw as Record<string, unknown>;
+		notifications[kind as NotificationKind] = {
+			enabled: setting.enabled === true,
+			template: await loadTemplate(setting, `auth.email.notification.${kind}`, workdir)
+		};
+	}
+	return notifications;
+}
+
+async function loadTemplate(setting: Record<string, unknown>, where: string, workdir: string): Promise<MailTemplate> {
+	if (setting.content !== undefined) throw new MailTemplateError(`Invalid config for ${where}.content: please use content_path instead`);
+	let subject: GoTemplate | null = null;
+	let body: GoTemplate | null = null;
+	let contentPath: string | null = null;
+	if (typeof setting.subject === 'string') {
+		subject = parse(setting.subject, `${where}.subject`, false);
+	}
+	if (typeof setting.content_path === 'string' && setting.content_path) {
+		contentPath = path.resolve(workdir, setting.content_path);
+		let source: string;
+		try {
+			source = await readFile(contentPath, 'utf8');
+		} catch (error) {
+			const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+			throw new MailTemplateError(`Invalid config for ${where}.content_path: cannot read ${contentPath} (${reason})`);
+		}
+		body = parse(source, path.relative(workdir, contentPath) || contentPath, true);
+	}
+	return { subject, body, contentPath };
 }
 
 function parse(source: string, name: string, html: boolean): GoTemplate {

@@ -8,7 +8,7 @@
  */
 import type { Mailbox } from '../mailbox/mailbox.ts';
 import { TemplateExecError } from './go-template.ts';
-import { htmlToText, type MailTemplateKind, type MailTemplates } from './mail-templates.ts';
+import { htmlToText, type MailTemplate, type MailTemplateKind, type MailTemplates, type NotificationKind } from './mail-templates.ts';
 
 export type ActionType = 'signup' | 'invite' | 'magiclink' | 'recovery' | 'email_change' | 'reauthentication';
 
@@ -145,4 +145,64 @@ function defaultMail(input: MailInput): { to: string; subject: string; text: str
 		(change ? `<p>${escapeHtml(change)}</p>` : '') +
 		(input.link ? `<p><a href="${escapeHtml(input.link)}">${escapeHtml(intro.button)}</a></p><p>Or enter this code: <strong>${escapeHtml(input.otp)}</strong></p>` : `<p><strong>${escapeHtml(input.otp)}</strong></p>`);
 	return { to: input.to, subject, text: textLines.join('\n'), html };
+}
+
+/** A notice that something changed on the account (`[auth.email.notification.<kind>]`). */
+export interface NotificationInput {
+	to: string;
+	kind: NotificationKind;
+	/** GoTrue's template data for the kind: `Email`, `Data` and `OldEmail`, `Phone`, `OldPhone`, `Provider` or `FactorType`. */
+	data: Record<string, unknown>;
+}
+
+/** GoTrue's default notification subjects. */
+const NOTIFICATION_SUBJECTS: Record<NotificationKind, string> = {
+	password_changed: 'Your password was changed',
+	email_changed: 'Your email address was changed',
+	phone_changed: 'Your phone number was changed',
+	identity_linked: 'A new sign-in method was linked to your account',
+	identity_unlinked: 'A sign-in method was removed from your account',
+	mfa_factor_enrolled: 'A new verification method was added to your account',
+	mfa_factor_unenrolled: 'A verification method was removed from your account'
+};
+
+/** The runtime's own short default bodies, one sentence of what changed. */
+function notificationText(kind: NotificationKind, data: Record<string, unknown>): string {
+	const v = (key: string) => String(data[key] ?? '');
+	switch (kind) {
+		case 'password_changed':
+			return 'The password of your account was changed.';
+		case 'email_changed':
+			return `The email address of your account was changed from ${v('OldEmail')} to ${v('Email')}.`;
+		case 'phone_changed':
+			return `The phone number of your account was changed from ${v('OldPhone')} to ${v('Phone')}.`;
+		case 'identity_linked':
+			return `Your ${v('Provider')} account can now be used to sign in as ${v('Email')}.`;
+		case 'identity_unlinked':
+			return `Your ${v('Provider')} account can no longer be used to sign in as ${v('Email')}.`;
+		case 'mfa_factor_enrolled':
+			return `The verification method ${v('FactorType')} was added to your account.`;
+		case 'mfa_factor_unenrolled':
+			return `The verification method ${v('FactorType')} was removed from your account.`;
+	}
+}
+
+export function sendNotificationMail(mailbox: Mailbox, input: NotificationInput, siteUrl: string, template: MailTemplate | undefined): void {
+	const data = { SiteURL: siteUrl, ...input.data };
+	const subject = NOTIFICATION_SUBJECTS[input.kind];
+	const text = `${notificationText(input.kind, data)} If this was not you, contact support.`;
+	const fallback = { to: input.to, subject, text, html: `<h2>${escapeHtml(subject)}</h2><p>${escapeHtml(text)}</p>` };
+	if (!template) {
+		mailbox.send(fallback);
+		return;
+	}
+	try {
+		const customSubject = template.subject?.render(data) ?? subject;
+		const html = template.body?.render(data);
+		mailbox.send(html === undefined ? { ...fallback, subject: customSubject } : { to: input.to, subject: customSubject, text: htmlToText(html), html });
+	} catch (error) {
+		if (!(error instanceof TemplateExecError)) throw error;
+		console.error(`auth: the ${input.kind} notification template failed (${error.message}); sent the default mail`);
+		mailbox.send(fallback);
+	}
 }

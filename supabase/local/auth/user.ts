@@ -19,7 +19,7 @@ import {
 	type SessionRow,
 	type UserRow
 } from './db.ts';
-import { createFlowState, Outbox, sendEmailChange, sendReauthentication, tokenHash, validateEmail, validatePkce } from './email.ts';
+import { createFlowState, notifyEmailChanged, Outbox, sendEmailChange, sendReauthentication, tokenHash, validateEmail, validatePkce } from './email.ts';
 import { AuthError, badRequest, forbidden, internal, sendJson, unprocessable } from './errors.ts';
 import { map, ptr, str, type ParamsSchema } from './params.ts';
 import { checkPasswordStrength, hashPassword, verifyPassword } from './passwords.ts';
@@ -161,6 +161,8 @@ export async function updateUser(state: AuthState, r: AuthRequest): Promise<void
 		if (encrypted !== null) {
 			current = await updatePassword(tx, current, encrypted, session?.id ?? null);
 			await audit(tx, current, 'user_updated_password');
+			const about = { Email: current.email ?? '', Data: current.raw_user_meta_data ?? {} };
+			outbox.notify(state, { to: current.email ?? '', kind: 'password_changed', data: about });
 		}
 		if (data) current = await setUserMetadata(tx, current, data);
 		if (email && email !== current.email) {
@@ -168,7 +170,9 @@ export async function updateUser(state: AuthState, r: AuthRequest): Promise<void
 				await tx`update auth.users set email_change = ${email}, updated_at = now() where id = ${current.id}`;
 				[current] = await tx<UserRow[]>`select * from auth.users where id = ${current.id}`;
 				await audit(tx, current, 'user_modified');
+				const oldEmail = current.email ?? '';
 				current = await completeEmailChange(tx, current);
+				notifyEmailChanged(state, outbox, oldEmail, current);
 			} else {
 				validatePkce(challengeMethod, challenge);
 				if (challenge) {
@@ -191,6 +195,9 @@ export async function updateUser(state: AuthState, r: AuthRequest): Promise<void
 				update auth.users set phone = ${phone}, phone_change = '', phone_change_token = '', phone_confirmed_at = now(),
 					is_anonymous = false, updated_at = now()
 				where id = ${current.id}`;
+			const about = { Email: current.email ?? '', Data: current.raw_user_meta_data ?? {} };
+			if (current.phone) outbox.notify(state, { to: current.email ?? '', kind: 'phone_changed', data: { ...about, Phone: phone, OldPhone: current.phone } });
+			if (!identity) outbox.notify(state, { to: current.email ?? '', kind: 'identity_linked', data: { ...about, Provider: 'phone' } });
 		}
 		await audit(tx, current, 'user_modified');
 	});

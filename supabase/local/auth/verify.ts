@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { completeEmailChange, confirmUser, setIdentityData, updatePassword, validatePhone } from './accounts.ts';
 import { audit } from './audit.ts';
 import { clearOneTimeTokens, findUserByEmail, findUserByOneTimeToken, isBanned, loadIdentities, timeMs, updateAppMetadataProviders, type Query, type UserRow } from './db.ts';
-import { tokenHash, validateEmail } from './email.ts';
+import { notifyEmailChanged, Outbox, tokenHash, validateEmail } from './email.ts';
 import { AuthError, badRequest, forbidden, sendJson, unprocessable } from './errors.ts';
 import { goEncodeValues } from './mail.ts';
 import { str, type ParamsSchema } from './params.ts';
@@ -167,7 +167,7 @@ async function recoverVerify(q: Query, user: UserRow): Promise<UserRow> {
 }
 
 /** Returns null after the first of two confirmations of a secure e-mail change. */
-async function emailChangeVerify(state: AuthState, q: Query, v: Verification, user: UserRow): Promise<UserRow | null> {
+async function emailChangeVerify(state: AuthState, q: Query, v: Verification, user: UserRow, outbox: Outbox): Promise<UserRow | null> {
 	const s = state.settings;
 	if (!s.autoconfirm && s.secureEmailChange && (user.email_change_confirm_status ?? 0) === 0 && user.email) {
 		const matches = (column: string | null) =>
@@ -186,11 +186,13 @@ async function emailChangeVerify(state: AuthState, q: Query, v: Verification, us
 		return null;
 	}
 	await audit(q, user, 'user_modified');
-	return completeEmailChange(q, user);
+	const changed = await completeEmailChange(q, user);
+	notifyEmailChanged(state, outbox, user.email ?? '', changed);
+	return changed;
 }
 
 /** Runs the verification inside `q`; returns the user, or null after a first e-mail-change confirmation. */
-async function applyVerification(state: AuthState, q: Query, v: Verification, user: UserRow): Promise<UserRow | null> {
+async function applyVerification(state: AuthState, q: Query, v: Verification, user: UserRow, outbox: Outbox): Promise<UserRow | null> {
 	let current: UserRow | null;
 	switch (v.type) {
 		case 'signup':
@@ -202,7 +204,7 @@ async function applyVerification(state: AuthState, q: Query, v: Verification, us
 			current = await recoverVerify(q, user);
 			break;
 		case 'email_change':
-			current = await emailChangeVerify(state, q, v, user);
+			current = await emailChangeVerify(state, q, v, user, outbox);
 			if (!current) return null;
 			break;
 		default:
@@ -284,9 +286,10 @@ export async function verifyGet(state: AuthState, r: AuthRequest): Promise<void>
 
 	let location: string;
 	try {
+		const outbox = new Outbox();
 		const outcome = await state.sql.begin(async (tx) => {
 			const user = await userByTokenHash(state, tx, v);
-			const verified = await applyVerification(state, tx, v, user);
+			const verified = await applyVerification(state, tx, v, user, outbox);
 			if (!verified) return { kind: 'first' as const };
 			if (!pkce) return { kind: 'session' as const, session: await issueSession(state, tx, r, verified.id, 'otp') };
 			const [flow] = await tx<{ id: string; auth_code: string; code_challenge: string }[]>`
@@ -300,6 +303,7 @@ export async function verifyGet(state: AuthState, r: AuthRequest): Promise<void>
 			await tx`update auth.flow_state set auth_code_issued_at = now(), updated_at = now() where id = ${flow.id}`;
 			return { kind: 'code' as const, code: flow.auth_code };
 		});
+		outbox.deliver(state);
 		if (outcome.kind === 'first') {
 			const base = withQuery(v.redirectTo, pkce ? { message: SINGLE_CONFIRMATION } : {});
 			location = `${base}#${goEncodeValues({ message: SINGLE_CONFIRMATION, sb: '' })}`;
@@ -363,13 +367,15 @@ export async function verifyPost(state: AuthState, r: AuthRequest): Promise<void
 	}
 	const usingHash = !!v.tokenHash && !v.token && !v.phone && !v.email;
 	const aud = r.aud();
+	const outbox = new Outbox();
 	const outcome = await state.sql.begin(async (tx) => {
 		const user = usingHash ? await userByTokenHash(state, tx, v) : await userByCode(state, tx, v, aud);
 		if (v.type === 'sms' || v.type === 'phone_change') throw codeExpired();
-		const verified = await applyVerification(state, tx, v, user);
+		const verified = await applyVerification(state, tx, v, user, outbox);
 		if (!verified) return null;
 		return issueSession(state, tx, r, verified.id, 'otp');
 	});
+	outbox.deliver(state);
 	if (!outcome) return sendJson(r.res, 200, { msg: SINGLE_CONFIRMATION, code: '200' });
 	return sendJson(r.res, 200, outcome);
 }
