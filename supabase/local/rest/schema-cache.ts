@@ -7,7 +7,9 @@
  * become. Loaded with a handful of catalog queries and rebuilt on `NOTIFY pgrst`.
  */
 import type { Sql } from 'postgres';
-import { BASE_TABLES_SQL, FKS_SQL, REPRESENTATIONS_SQL, ROLES_SQL, ROLE_SETTINGS_SQL, ROUTINES_SQL, SETTINGS_SQL, TABLES_SQL } from './schema-queries.ts';
+import { buildRelationships, type ForeignKeyRow } from './relationships.ts';
+import { FKS_SQL, REPRESENTATIONS_SQL, ROLES_SQL, ROLE_SETTINGS_SQL, ROUTINES_SQL, SETTINGS_SQL, TABLES_SQL } from './schema-queries.ts';
+import { resolveViews, viewColumnSources, type ViewColumnSource } from './schema-views.ts';
 
 export interface Column {
 	name: string;
@@ -124,43 +126,6 @@ function compareRoutines(a: Routine, b: Routine): number {
 	return 0;
 }
 
-const CARDINALITY_ORDER: Record<Cardinality, number> = { O2M: 0, M2O: 1, O2O: 2, M2M: 3 };
-
-/** Compares lists of strings or of column pairs element by element, as Haskell's derived Ord. */
-function compareLists(a: readonly (string | readonly string[])[], b: readonly (string | readonly string[])[]): number {
-	for (let i = 0; i < Math.min(a.length, b.length); i++) {
-		const x = a[i];
-		const y = b[i];
-		const c = typeof x === 'string' || typeof y === 'string' ? (x < y ? -1 : x > y ? 1 : 0) : compareLists(x, y);
-		if (c) return c;
-	}
-	return a.length - b.length;
-}
-
-/**
- * PostgREST's order of a table's relationships (its derived Ord): by target, self, kind
- * (one-to-many, many-to-one, one-to-one, many-to-many), constraint and columns. It is the
- * order of the candidates an ambiguous embed lists.
- */
-function compareRelationships(a: Relationship, b: Relationship): number {
-	const key = (r: Relationship) => [
-		r.foreignTable.schema,
-		r.foreignTable.name,
-		r.isSelf ? '1' : '0',
-		String(CARDINALITY_ORDER[r.cardinality]),
-		...(r.junction ? [r.junction.table.schema, r.junction.table.name, r.junction.constraint1, r.junction.constraint2] : [r.constraint])
-	];
-	return (
-		compareLists(key(a), key(b)) ||
-		compareLists(r(a), r(b)) ||
-		Number(a.tableIsView) - Number(b.tableIsView) ||
-		Number(a.foreignTableIsView) - Number(b.foreignTableIsView)
-	);
-	function r(x: Relationship) {
-		return x.junction ? [...x.junction.sourceColumns, ...x.junction.targetColumns] : x.columns;
-	}
-}
-
 /** PostgREST's default db-hoisted-tx-settings. */
 const HOISTED = new Set(['statement_timeout', 'plan_filter.statement_cost_limit', 'default_transaction_isolation']);
 
@@ -186,71 +151,6 @@ export interface SchemaCache {
 }
 
 export const qiKey = (q: QualifiedName) => `${q.schema}.${q.name}`;
-
-interface ViewColumnSource {
-	/** view column name → [base table oid, base column number] */
-	[column: string]: [string, number];
-}
-
-/**
- * Reads the view's `_RETURN` rule (the query tree as text) and maps each output column of
- * the top-level target list to the base table column it passes through unchanged, if any.
- */
-export function viewColumnSources(ruleText: string): ViewColumnSource {
-	const out: ViewColumnSource = {};
-	// Find ":targetList" at nesting depth 1 of the top-level QUERY node.
-	let depth = 0;
-	let start = -1;
-	for (let i = 0; i < ruleText.length; i++) {
-		const c = ruleText[i];
-		if (c === '\\') {
-			i++;
-			continue;
-		}
-		if (c === '{' || c === '(') depth++;
-		else if (c === '}' || c === ')') depth--;
-		else if (depth === 2 && ruleText.startsWith(':targetList ', i)) {
-			start = i + ':targetList '.length;
-			break;
-		}
-	}
-	if (start < 0) return out;
-	// The list runs to its matching closing parenthesis.
-	let end = start;
-	depth = 0;
-	for (; end < ruleText.length; end++) {
-		const c = ruleText[end];
-		if (c === '\\') {
-			end++;
-			continue;
-		}
-		if (c === '{' || c === '(') depth++;
-		else if (c === '}' || c === ')') {
-			depth--;
-			if (depth === 0) break;
-		}
-	}
-	const list = ruleText.slice(start, end + 1);
-	// Only the list's own entries (depth 2: the list, then the TARGETENTRY), not those of
-	// subqueries inside their expressions.
-	const entry = /:resname (\S+) :ressortgroupref \d+ :resorigtbl (\d+) :resorigcol (\d+)/y;
-	depth = 0;
-	for (let i = 0; i < list.length; i++) {
-		const c = list[i];
-		if (c === '\\') {
-			i++;
-			continue;
-		}
-		if (c === '{' || c === '(') depth++;
-		else if (c === '}' || c === ')') depth--;
-		else if (depth === 2 && c === ':') {
-			entry.lastIndex = i;
-			const m = entry.exec(list);
-			if (m && m[2] !== '0') out[m[1].replace(/\\(.)/g, '$1')] = [m[2], Number(m[3])];
-		}
-	}
-	return out;
-}
 
 export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<SchemaCache> {
 	// Type names qualified unless in pg_catalog (format_type() follows the search_path): requests
@@ -295,175 +195,8 @@ export async function loadSchemaCache(db: Sql, schemas: string[]): Promise<Schem
 		if (row.view_def) views.push({ qi: table, sources: viewColumnSources(row.view_def) });
 	}
 
-	// Base tables that views read from, possibly outside the exposed schemas; a view over
-	// views is followed down to the tables (a few levels, as views rarely nest deeper).
-	const baseCols = new Map<string, { qi: QualifiedName; cols: Record<string, string>; sources: ViewColumnSource | null; pk: string[] }>();
-	let pending = [...new Set(views.flatMap((v) => Object.values(v.sources).map(([oid]) => oid)))];
-	for (let level = 0; pending.length && level < 8; level++) {
-		const next: string[] = [];
-		for (const row of await db.unsafe(BASE_TABLES_SQL, [pending])) {
-			const sources = row.view_def ? viewColumnSources(row.view_def) : null;
-			baseCols.set(row.oid, { qi: { schema: row.schema, name: row.name }, cols: row.cols, sources, pk: row.pk });
-			if (sources) next.push(...Object.values(sources).map(([oid]) => oid).filter((oid) => !baseCols.has(oid)));
-		}
-		pending = [...new Set(next)];
-	}
-	/** The table column a view column passes through unchanged, through views over views. */
-	const throughViews = ([oid, attnum]: [string, number]): [string, number] | null => {
-		for (let level = 0; level < 8; level++) {
-			const base = baseCols.get(oid);
-			if (!base?.sources) return [oid, attnum];
-			const source = base.sources[base.cols[String(attnum)]];
-			if (!source) return null;
-			[oid, attnum] = source;
-		}
-		return null;
-	};
-	for (const v of views) {
-		for (const [column, source] of Object.entries(v.sources)) {
-			const resolved = throughViews(source);
-			if (resolved) v.sources[column] = resolved;
-			else delete v.sources[column];
-		}
-	}
-	const basePks = new Map([...baseCols.values()].map((b) => [qiKey(b.qi), b.pk]));
-	/** For a view: base table key → (base column → view columns). */
-	const viewMaps = views.map((v) => {
-		const byBase = new Map<string, Map<string, string[]>>();
-		for (const [viewCol, [oid, attnum]] of Object.entries(v.sources)) {
-			const base = baseCols.get(oid);
-			const baseCol = base?.cols[String(attnum)];
-			if (!base || !baseCol) continue;
-			const key = qiKey(base.qi);
-			const m = byBase.get(key) ?? new Map<string, string[]>();
-			m.set(baseCol, [...(m.get(baseCol) ?? []), viewCol]);
-			byBase.set(key, m);
-		}
-		return { qi: v.qi, byBase };
-	});
-	// Views inherit the primary keys of the base tables whose key columns they expose (all of
-	// them, as PostgREST: a view joining two keyed tables has both keys).
-	for (const v of viewMaps) {
-		const table = tables.get(qiKey(v.qi))!;
-		if (table.pk.length) continue;
-		const pk: string[] = [];
-		for (const [baseKey, cols] of v.byBase) {
-			const [schema, ...rest] = baseKey.split('.');
-			// Base tables outside the exposed schemas are not in `tables`: their key comes with their columns.
-			const basePk = (tables.get(baseKey) ?? [...tables.values()].find((t) => t.schema === schema && t.name === rest.join('.')))?.pk ?? basePks.get(baseKey) ?? [];
-			if (basePk.length && basePk.every((c) => cols.has(c))) {
-				for (const c of basePk) if (!pk.includes(cols.get(c)![0])) pk.push(cols.get(c)![0]);
-			}
-		}
-		table.pk = pk;
-	}
-
-	/**
-	 * Every relation (the table itself, and views over it) that exposes all `cols` of
-	 * `base`, with the columns it shows them as: one per combination where a view shows a
-	 * base column more than once, as PostgREST does.
-	 */
-	const carriers = (base: QualifiedName, cols: string[]): { qi: QualifiedName; isView: boolean; cols: string[] }[] => {
-		const out: { qi: QualifiedName; isView: boolean; cols: string[] }[] = [];
-		if (tables.has(qiKey(base))) out.push({ qi: base, isView: tables.get(qiKey(base))!.isView, cols });
-		for (const v of viewMaps) {
-			const m = v.byBase.get(qiKey(base));
-			if (!m || !cols.every((c) => m.has(c))) continue;
-			let combinations: string[][] = [[]];
-			for (const c of cols) combinations = combinations.flatMap((prefix) => m.get(c)!.map((viewCol) => [...prefix, viewCol]));
-			for (const combination of combinations) out.push({ qi: v.qi, isView: true, cols: combination });
-		}
-		return out;
-	};
-
-	const m2o: Relationship[] = [];
-	for (const row of fkRows) {
-		const cols = row.cols as [string, string][];
-		const from = carriers({ schema: row.schema, name: row.name }, cols.map((c) => c[0]));
-		const to = carriers({ schema: row.fschema, name: row.fname }, cols.map((c) => c[1]));
-		for (const a of from) {
-			for (const b of to) {
-				m2o.push({
-					table: a.qi,
-					foreignTable: b.qi,
-					isSelf: row.is_self && qiKey(a.qi) === qiKey(b.qi),
-					cardinality: row.one_to_one ? 'O2O' : 'M2O',
-					constraint: row.constraint_name,
-					columns: cols.map((_, i) => [a.cols[i], b.cols[i]]),
-					tableIsView: a.isView,
-					foreignTableIsView: b.isView
-				});
-			}
-		}
-	}
-	const all: Relationship[] = [...m2o];
-	for (const r of m2o) {
-		all.push({
-			table: r.foreignTable,
-			foreignTable: r.table,
-			isSelf: r.isSelf,
-			cardinality: r.cardinality === 'O2O' ? 'O2O' : 'O2M',
-			constraint: r.constraint,
-			columns: r.columns.map(([c, f]) => [f, c]),
-			tableIsView: r.foreignTableIsView,
-			foreignTableIsView: r.tableIsView,
-			...(r.cardinality === 'O2O' ? { isParent: true } : {})
-		});
-	}
-	// Many-to-many: a junction with two foreign keys whose columns are all in its primary key.
-	const byTable = new Map<string, Relationship[]>();
-	for (const r of m2o) byTable.set(qiKey(r.table), [...(byTable.get(qiKey(r.table)) ?? []), r]);
-	/** Tables joined to others through a junction in an internal schema (PostgREST knows, but hides, those). */
-	const internalJunctionEnds: QualifiedName[] = [];
-	const internalFks = new Map<string, QualifiedName[]>();
-	for (const row of fkRows) {
-		if (schemas.includes(row.schema)) continue;
-		const key = `${row.schema}.${row.name}`;
-		internalFks.set(key, [...(internalFks.get(key) ?? []), { schema: row.fschema, name: row.fname }]);
-	}
-	for (const ends of internalFks.values()) if (ends.length > 1) internalJunctionEnds.push(...ends);
-	for (const [junctionKey, rels] of byTable) {
-		const junction = tables.get(junctionKey);
-		if (!junction) continue;
-		const pk = new Set(junction.pk);
-		for (const r1 of rels) {
-			for (const r2 of rels) {
-				if (r1.constraint === r2.constraint) continue;
-				const cols = [...r1.columns.map((c) => c[0]), ...r2.columns.map((c) => c[0])];
-				if (!cols.every((c) => pk.has(c))) continue;
-				all.push({
-					table: r1.foreignTable,
-					foreignTable: r2.foreignTable,
-					isSelf: qiKey(r1.foreignTable) === qiKey(r2.foreignTable),
-					cardinality: 'M2M',
-					constraint: '',
-					columns: [],
-					junction: {
-						table: r1.table,
-						constraint1: r1.constraint,
-						constraint2: r2.constraint,
-						sourceColumns: r1.columns.map(([j, s]) => [s, j]),
-						targetColumns: r2.columns.map(([j, t]) => [t, j])
-					},
-					tableIsView: r1.foreignTableIsView,
-					foreignTableIsView: r2.foreignTableIsView
-				});
-			}
-		}
-	}
-	const relationships = new Map<string, Relationship[]>();
-	for (const r of all) {
-		if (!schemas.includes(r.foreignTable.schema)) continue;
-		const key = qiKey(r.table);
-		if (r.junction && !schemas.includes(r.junction.table.schema)) {
-			// Kept as a table with relationships, none usable (PostgREST then suggests no other table).
-			if (!relationships.has(key)) relationships.set(key, []);
-			continue;
-		}
-		relationships.set(key, [...(relationships.get(key) ?? []), r]);
-	}
-	for (const end of internalJunctionEnds) if (!relationships.has(qiKey(end))) relationships.set(qiKey(end), []);
-	for (const list of relationships.values()) list.sort(compareRelationships);
+	const viewMaps = await resolveViews(db, views, tables);
+	const relationships = buildRelationships(fkRows as unknown as ForeignKeyRow[], tables, viewMaps, schemas);
 
 	const routines = new Map<string, Routine[]>();
 	const computedFields = new Map<string, Map<string, Routine>>();
