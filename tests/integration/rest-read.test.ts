@@ -321,6 +321,13 @@ describe('REST reads', () => {
 			expect(estimated.count).toBe(5);
 			const res = await rest(runtime, '/films?select=id', { headers: { Prefer: 'count=exact' } });
 			expect(res.headers.get('preference-applied')).toBe('count=exact');
+			// As PostgREST: the GET's headers without the body or its Content-Length.
+			const head = await rest(runtime, '/films?select=id', { method: 'HEAD', headers: { Prefer: 'count=exact' } });
+			expect(head.status).toBe(200);
+			expect(head.headers.get('content-range')).toBe('0-4/5');
+			expect(head.headers.get('content-type')).toBe('application/json; charset=utf-8');
+			expect(head.headers.get('content-length')).toBeNull();
+			expect(await head.text()).toBe('');
 		});
 
 		it('single() returns one object and PGRST116 otherwise; maybeSingle() allows none', async () => {

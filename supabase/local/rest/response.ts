@@ -102,7 +102,8 @@ export function gucOverrides(row: Record<string, unknown>, status: number, heade
 export function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | null, head: boolean) {
 	if (res.headersSent) return;
 	const out: Record<string, string> = { ...headers };
-	if (body !== null) out['content-length'] = String(Buffer.byteLength(body));
+	// A HEAD answer carries no Content-Length, as PostgREST's (its length is left out with the body).
+	if (body !== null && !head) out['content-length'] = String(Buffer.byteLength(body));
 	// Names beyond Latin-1 (a `Content-Location` or `Content-Profile` in Arabic) leave as
 	// PostgREST sends them, UTF-8 bytes, instead of making Node refuse the header. The body
 	// then goes as bytes: Node writes a string body in one piece with the head, both UTF-8.
