@@ -78,6 +78,7 @@ export interface RuntimeConfig {
 			beforeUserCreated: PgHookSetting;
 			passwordVerificationAttempt: PgHookSetting;
 			mfaVerificationAttempt: PgHookSetting;
+			sendEmail: PgHookSetting;
 		};
 		/** `[auth.sessions]`: Go durations, '' when unset (no limit). */
 		sessions: { timebox: string; inactivityTimeout: string };
@@ -149,6 +150,8 @@ const HONOURED = new Set([
 	'auth.hook.password_verification_attempt.uri',
 	'auth.hook.mfa_verification_attempt.enabled',
 	'auth.hook.mfa_verification_attempt.uri',
+	'auth.hook.send_email.enabled',
+	'auth.hook.send_email.uri',
 	'auth.sessions.inactivity_timeout',
 	'auth.enable_refresh_token_rotation',
 	'auth.refresh_token_reuse_interval',
@@ -289,7 +292,8 @@ export async function loadConfig(workdir: string): Promise<RuntimeConfig> {
 				customAccessToken: hook('custom_access_token'),
 				beforeUserCreated: hook('before_user_created'),
 				passwordVerificationAttempt: hook('password_verification_attempt'),
-				mfaVerificationAttempt: hook('mfa_verification_attempt')
+				mfaVerificationAttempt: hook('mfa_verification_attempt'),
+				sendEmail: hook('send_email')
 			},
 			sessions: {
 				timebox: String(pick<unknown>(raw, 'auth.sessions.timebox', '')),

@@ -311,3 +311,43 @@ describe('auth: conformance with GoTrue, round 3', () => {
 		expect(runtime.mailbox.to(email)).toHaveLength(2);
 	});
 });
+
+describe('auth: the send-email hook (a Postgres function)', () => {
+	let runtime: LocalSupabase;
+	beforeAll(async () => {
+		runtime = await startTestRuntime({ workdir: fixture('auth-conformance-3-send-email') });
+	});
+	afterAll(async () => {
+		await runtime?.stop();
+	});
+
+	it('hands the hook the codes instead of sending mails, notices included', async () => {
+		const db = postgres(runtime.dbUrl, { max: 1, onnotice: () => {} });
+		try {
+			const email = uniqueEmail();
+			const sb = authClient(runtime);
+			expect((await sb.auth.signUp({ email, password: PASSWORD })).error).toBeNull();
+			const [signup] = await db`select action, email_data from public.hooked_emails where recipient = ${email}`;
+			expect(signup.action).toBe('signup');
+			expect(signup.email_data).toMatchObject({ email_action_type: 'signup', site_url: `${runtime.url}/auth/v1`, token_new: '', token_hash_new: '' });
+			expect(signup.email_data.token).toMatch(/^\d{6}$/);
+			expect(runtime.mailbox.to(email)).toHaveLength(0);
+
+			const { data, error } = await sb.auth.verifyOtp({ token_hash: signup.email_data.token_hash, type: 'signup' });
+			expect(error).toBeNull();
+			expect(data.session).not.toBeNull();
+
+			expect((await sb.auth.updateUser({ password: 'another-pw-2' })).error).toBeNull();
+			let notice: { action: string }[] = [];
+			for (let i = 0; i < 50 && !notice.length; i++) {
+				notice = await db`select action from public.hooked_emails where recipient = ${email} and action like '%notification'`;
+				if (!notice.length) await new Promise((r) => setTimeout(r, 20));
+			}
+			expect(notice.map((n) => n.action)).toEqual(['password_changed_notification']);
+			expect(runtime.mailbox.to(email)).toHaveLength(0);
+		} finally {
+			await db.end();
+		}
+	});
+});
+

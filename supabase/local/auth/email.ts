@@ -6,7 +6,8 @@
  * failed request sends nothing.
  */
 import { createHash, randomInt, randomUUID } from 'node:crypto';
-import { clearOneTimeTokens, createOneTimeToken, timeMs, type Query, type UserRow } from './db.ts';
+import { clearOneTimeTokens, createOneTimeToken, loadUserJson, timeMs, type Query, type UserRow } from './db.ts';
+import { sendEmailHook } from './hooks.ts';
 import { badRequest, tooManyRequests } from './errors.ts';
 import { actionLink, sendAuthMail, sendNotificationMail, type MailInput, type NotificationInput } from './mail.ts';
 import type { AuthRequest, AuthState } from './state.ts';
@@ -41,13 +42,42 @@ export class Outbox {
 	notify(state: AuthState, notice: NotificationInput) {
 		if (notice.to && state.ctx.config.auth.email.notifications[notice.kind]?.enabled) this.notices.push(notice);
 	}
-	deliver(state: AuthState) {
+	/** Sends what was queued; `r`, the request, is what the send-email hook is told of. */
+	deliver(state: AuthState, r?: AuthRequest) {
 		const templates = { siteUrl: state.settings.siteUrl, templates: state.ctx.config.auth.email.templates };
 		for (const mail of this.mails.splice(0)) sendAuthMail(state.ctx.mailbox, mail, templates);
 		const notifications = state.ctx.config.auth.email.notifications;
 		for (const notice of this.notices.splice(0)) {
-			sendNotificationMail(state.ctx.mailbox, notice, state.settings.siteUrl, notifications[notice.kind]?.template);
+			if (state.settings.sendEmailHook) void noticeToHook(state, notice, r);
+			else sendNotificationMail(state.ctx.mailbox, notice, state.settings.siteUrl, notifications[notice.kind]?.template);
 		}
+	}
+}
+
+/** A notice handed to the send-email hook; as in GoTrue, a failing hook does not fail the change. */
+async function noticeToHook(state: AuthState, notice: NotificationInput, r: AuthRequest | undefined): Promise<void> {
+	const hook = state.settings.sendEmailHook;
+	if (!hook) return;
+	try {
+		await state.sql.begin(async (tx) => {
+			const user = await loadUserJson(tx, notice.userId);
+			const field = (key: string) => String(notice.data[key] ?? '');
+			await sendEmailHook(tx, r, hook, user ?? {}, {
+				token: '',
+				token_hash: '',
+				redirect_to: '',
+				email_action_type: `${notice.kind}_notification`,
+				site_url: `${state.ctx.apiUrl}/auth/v1`,
+				token_new: '',
+				token_hash_new: '',
+				old_email: field('OldEmail'),
+				old_phone: field('OldPhone'),
+				provider: field('Provider'),
+				factor_type: field('FactorType')
+			});
+		});
+	} catch (error) {
+		state.ctx.log(`[auth] the send-email hook failed for a ${notice.kind} notice: ${(error as Error).message}`);
 	}
 }
 
@@ -55,7 +85,7 @@ export class Outbox {
 export function notifyEmailChanged(state: AuthState, outbox: Outbox, oldEmail: string, user: UserRow): void {
 	const email = user.email ?? '';
 	if (!oldEmail || !email || oldEmail === email) return;
-	outbox.notify(state, { to: oldEmail, kind: 'email_changed', data: { Email: email, OldEmail: oldEmail, Data: user.raw_user_meta_data ?? {} } });
+	outbox.notify(state, { to: oldEmail, userId: user.id, kind: 'email_changed', data: { Email: email, OldEmail: oldEmail, Data: user.raw_user_meta_data ?? {} } });
 }
 
 /** `validateSentWithinFrequencyLimit`: one mail per kind per `max_frequency`. */
@@ -79,6 +109,42 @@ function spendEmailBudget(state: AuthState): void {
 
 const withFlow = (hash: string, pkce: boolean) => (pkce ? `pkce_${hash}` : hash);
 
+/** The tokens GoTrue hands the send-email hook (`mailer.EmailData`) instead of sending the mails. */
+interface HookEmailData {
+	token: string;
+	tokenHash: string;
+	redirectTo: string;
+	type: string;
+	tokenNew?: string;
+	tokenHashNew?: string;
+}
+
+/**
+ * Queues the mails, or, with `[auth.hook.send_email]` on, runs the hook in the request's
+ * transaction in their place (its error fails the request), as GoTrue's `sendEmail`.
+ */
+async function dispatch(state: AuthState, r: AuthRequest, q: Query, userId: string, outbox: Outbox, mails: MailInput[], data: HookEmailData): Promise<void> {
+	const hook = state.settings.sendEmailHook;
+	if (!hook) {
+		for (const mail of mails) outbox.add(mail);
+		return;
+	}
+	const user = await loadUserJson(q, userId);
+	await sendEmailHook(q, r, hook, user ?? {}, {
+		token: data.token,
+		token_hash: data.tokenHash,
+		redirect_to: data.redirectTo,
+		email_action_type: data.type,
+		site_url: `${state.ctx.apiUrl}/auth/v1`,
+		token_new: data.tokenNew ?? '',
+		token_hash_new: data.tokenHashNew ?? '',
+		old_email: '',
+		old_phone: '',
+		provider: '',
+		factor_type: ''
+	});
+}
+
 /** What every templated mail may show of the user: the address and user_metadata. */
 const about = (user: UserRow) => ({ email: user.email ?? '', data: user.raw_user_meta_data });
 
@@ -90,7 +156,8 @@ export async function sendConfirmation(state: AuthState, r: AuthRequest, q: Quer
 	await q`update auth.users set confirmation_token = ${token}, confirmation_sent_at = now(), updated_at = now() where id = ${user.id}`;
 	await createOneTimeToken(q, user.id, 'confirmation_token', token, user.email ?? '');
 	const redirectTo = r.referrer();
-	outbox.add({ ...about(user), to: user.email ?? '', type: 'signup', otp, tokenHash: token, redirectTo, link: actionLink(state.ctx.apiUrl, token, 'signup', redirectTo) });
+	const mail: MailInput = { ...about(user), to: user.email ?? '', type: 'signup', otp, tokenHash: token, redirectTo, link: actionLink(state.ctx.apiUrl, token, 'signup', redirectTo) };
+	await dispatch(state, r, q, user.id, outbox, [mail], { token: otp, tokenHash: token, redirectTo, type: 'signup' });
 }
 
 export async function sendInvite(state: AuthState, r: AuthRequest, q: Query, user: UserRow, outbox: Outbox): Promise<void> {
@@ -100,7 +167,8 @@ export async function sendInvite(state: AuthState, r: AuthRequest, q: Query, use
 	await q`update auth.users set confirmation_token = ${token}, confirmation_sent_at = now(), invited_at = now(), updated_at = now() where id = ${user.id}`;
 	await createOneTimeToken(q, user.id, 'confirmation_token', token, user.email ?? '');
 	const redirectTo = r.referrer();
-	outbox.add({ ...about(user), to: user.email ?? '', type: 'invite', otp, tokenHash: token, redirectTo, link: actionLink(state.ctx.apiUrl, token, 'invite', redirectTo) });
+	const mail: MailInput = { ...about(user), to: user.email ?? '', type: 'invite', otp, tokenHash: token, redirectTo, link: actionLink(state.ctx.apiUrl, token, 'invite', redirectTo) };
+	await dispatch(state, r, q, user.id, outbox, [mail], { token: otp, tokenHash: token, redirectTo, type: 'invite' });
 }
 
 /** Recovery and magic-link mails share the recovery token and its timer, as in GoTrue. */
@@ -120,7 +188,8 @@ export async function sendRecoveryOrMagicLink(
 	await q`update auth.users set recovery_token = ${token}, recovery_sent_at = now(), updated_at = now() where id = ${user.id}`;
 	await createOneTimeToken(q, user.id, 'recovery_token', token, user.email ?? '');
 	const redirectTo = r.referrer();
-	outbox.add({ ...about(user), to: user.email ?? '', type, otp, tokenHash: token, redirectTo, link: actionLink(state.ctx.apiUrl, token, type, redirectTo) });
+	const mail: MailInput = { ...about(user), to: user.email ?? '', type, otp, tokenHash: token, redirectTo, link: actionLink(state.ctx.apiUrl, token, type, redirectTo) };
+	await dispatch(state, r, q, user.id, outbox, [mail], { token: otp, tokenHash: token, redirectTo, type });
 }
 
 export async function sendEmailChange(state: AuthState, r: AuthRequest, q: Query, user: UserRow, newEmail: string, pkce: boolean, outbox: Outbox): Promise<void> {
@@ -143,20 +212,26 @@ export async function sendEmailChange(state: AuthState, r: AuthRequest, q: Query
 	await createOneTimeToken(q, user.id, 'email_change_token_new', tokenNew, newEmail);
 	const redirectTo = r.referrer();
 	const common = { ...about(user), type: 'email_change' as const, oldEmail: user.email ?? '', newEmail, redirectTo };
-	outbox.add({ ...common, to: newEmail, otp: otpNew, tokenHash: tokenNew, link: actionLink(state.ctx.apiUrl, tokenNew, 'email_change', redirectTo) });
+	const mails: MailInput[] = [{ ...common, to: newEmail, otp: otpNew, tokenHash: tokenNew, link: actionLink(state.ctx.apiUrl, tokenNew, 'email_change', redirectTo) }];
 	if (tokenCurrent) {
-		outbox.add({ ...common, to: user.email ?? '', otp: otpCurrent, tokenHash: tokenCurrent, link: actionLink(state.ctx.apiUrl, tokenCurrent, 'email_change', redirectTo) });
+		mails.push({ ...common, to: user.email ?? '', otp: otpCurrent, tokenHash: tokenCurrent, link: actionLink(state.ctx.apiUrl, tokenCurrent, 'email_change', redirectTo) });
 	}
+	// GoTrue's hook data pairs the tokens crosswise with both addresses (a known quirk kept for compatibility).
+	const data = tokenCurrent
+		? { token: otpCurrent, tokenHash: tokenNew, tokenNew: otpNew, tokenHashNew: tokenCurrent }
+		: { token: otpNew, tokenHash: tokenNew };
+	await dispatch(state, r, q, user.id, outbox, mails, { ...data, redirectTo, type: 'email_change' });
 }
 
-export async function sendReauthentication(state: AuthState, q: Query, user: UserRow, outbox: Outbox): Promise<void> {
+export async function sendReauthentication(state: AuthState, r: AuthRequest, q: Query, user: UserRow, outbox: Outbox): Promise<void> {
 	checkFrequency(state, user.reauthentication_sent_at);
 	const otp = generateOtp(state.settings.otpLength);
 	const token = tokenHash(user.email ?? '', otp);
 	spendEmailBudget(state);
 	await q`update auth.users set reauthentication_token = ${token}, reauthentication_sent_at = now(), updated_at = now() where id = ${user.id}`;
 	await createOneTimeToken(q, user.id, 'reauthentication_token', token, user.email ?? '');
-	outbox.add({ ...about(user), to: user.email ?? '', type: 'reauthentication', otp, link: null });
+	const mail: MailInput = { ...about(user), to: user.email ?? '', type: 'reauthentication', otp, link: null };
+	await dispatch(state, r, q, user.id, outbox, [mail], { token: otp, tokenHash: token, redirectTo: '', type: 'reauthentication' });
 }
 
 const CODE_CHALLENGE = /^[a-zA-Z._~0-9-]+$/;

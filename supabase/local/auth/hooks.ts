@@ -31,8 +31,9 @@ export function pgHook(enabled: boolean, uri: string): PgHook | null {
 }
 
 /** GoTrue's hook `Metadata`: a fresh id, the time, the hook's name and the client's address. */
-function metadata(r: AuthRequest, name: string): Record<string, unknown> {
-	return { uuid: randomUUID(), time: new Date().toISOString(), name, ip_address: r.ip };
+function metadata(r: AuthRequest | undefined, name: string): Record<string, unknown> {
+	const base = { uuid: randomUUID(), time: new Date().toISOString(), name };
+	return r?.ip ? { ...base, ip_address: r.ip } : base;
 }
 
 /**
@@ -188,4 +189,9 @@ export function mfaVerificationAttempt(
 	valid: boolean
 ): Promise<AttemptDecision> {
 	return verificationAttempt(sql, r, hook, 'mfa-verification', { user_id: factor.userId, factor_id: factor.id, factor_type: factor.type, valid });
+}
+
+/** The send-email hook: given the user and the tokens, it sends the mail itself. */
+export async function sendEmailHook(q: Query, r: AuthRequest | undefined, hook: PgHook, user: Record<string, unknown>, emailData: Record<string, unknown>): Promise<void> {
+	await runPgHook(q, hook, { metadata: metadata(r, 'send-email'), user, email_data: emailData });
 }

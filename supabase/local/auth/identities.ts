@@ -48,8 +48,8 @@ export async function unlinkIdentity(state: AuthState, r: AuthRequest, identityI
 	// To the address the user had before: unlinking may have promoted another one.
 	const outbox = new Outbox();
 	const data = { Email: user.email ?? '', Provider: identity.provider, Data: user.raw_user_meta_data ?? {} };
-	outbox.notify(state, { to: user.email ?? '', kind: 'identity_unlinked', data });
-	outbox.deliver(state);
+	outbox.notify(state, { to: user.email ?? '', userId: user.id, kind: 'identity_unlinked', data });
+	outbox.deliver(state, r);
 	return sendJson(r.res, 200, {});
 }
 

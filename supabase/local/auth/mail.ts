@@ -153,6 +153,8 @@ export interface NotificationInput {
 	kind: NotificationKind;
 	/** GoTrue's template data for the kind: `Email`, `Data` and `OldEmail`, `Phone`, `OldPhone`, `Provider` or `FactorType`. */
 	data: Record<string, unknown>;
+	/** Whose account it is, for the send-email hook. */
+	userId: string;
 }
 
 /** GoTrue's default notification subjects. */

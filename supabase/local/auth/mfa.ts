@@ -284,17 +284,17 @@ export async function verifyFactor(state: AuthState, r: AuthRequest, factorId: s
 		await tx`delete from auth.mfa_factors where user_id = ${user.id} and status = 'unverified' and factor_type = ${factor.factor_type}`;
 		return token;
 	});
-	if (factor.status !== 'verified') notifyFactor(state, user, 'mfa_factor_enrolled', factor.factor_type);
+	if (factor.status !== 'verified') notifyFactor(state, r, user, 'mfa_factor_enrolled', factor.factor_type);
 	r.res.setHeader('sb-auth-user-id', user.id);
 	r.res.setHeader('sb-auth-session-id', sessionId);
 	return sendJson(r.res, 200, response);
 }
 
 /** The factor enrolled / unenrolled notices, when `[auth.email.notification.*]` turns them on. */
-function notifyFactor(state: AuthState, user: UserRow, kind: 'mfa_factor_enrolled' | 'mfa_factor_unenrolled', factorType: string): void {
+function notifyFactor(state: AuthState, r: AuthRequest, user: UserRow, kind: 'mfa_factor_enrolled' | 'mfa_factor_unenrolled', factorType: string): void {
 	const outbox = new Outbox();
-	outbox.notify(state, { to: user.email ?? '', kind, data: { Email: user.email ?? '', FactorType: factorType, Data: user.raw_user_meta_data ?? {} } });
-	outbox.deliver(state);
+	outbox.notify(state, { to: user.email ?? '', userId: user.id, kind, data: { Email: user.email ?? '', FactorType: factorType, Data: user.raw_user_meta_data ?? {} } });
+	outbox.deliver(state, r);
 }
 
 /** `DELETE /factors/:id`: a verified factor goes only from an aal2 session. */
@@ -310,6 +310,6 @@ export async function unenrollFactor(state: AuthState, r: AuthRequest, factorId:
 		await tx`delete from auth.mfa_factors where id = ${factor.id}`;
 		await downgradeSessions(tx, factor);
 	});
-	notifyFactor(state, user, 'mfa_factor_unenrolled', factor.factor_type);
+	notifyFactor(state, r, user, 'mfa_factor_unenrolled', factor.factor_type);
 	return sendJson(r.res, 200, { id: factor.id });
 }

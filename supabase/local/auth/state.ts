@@ -46,6 +46,8 @@ export interface AuthSettings {
 	beforeUserCreatedHook: PgHook | null;
 	passwordVerificationHook: PgHook | null;
 	mfaVerificationHook: PgHook | null;
+	/** `[auth.hook.send_email]`: mails handed to a Postgres function instead of the mailbox. */
+	sendEmailHook: PgHook | null;
 	sessionInactivityMs: number;
 	/** GOTRUE_MAILER_AUTOCONFIRM: `[auth.email] enable_confirmations = false`. */
 	autoconfirm: boolean;
@@ -141,6 +143,7 @@ export function settingsFrom(ctx: RuntimeContext): AuthSettings {
 		beforeUserCreatedHook: pgHook(auth.hooks.beforeUserCreated.enabled, auth.hooks.beforeUserCreated.uri),
 		passwordVerificationHook: pgHook(auth.hooks.passwordVerificationAttempt.enabled, auth.hooks.passwordVerificationAttempt.uri),
 		mfaVerificationHook: pgHook(auth.hooks.mfaVerificationAttempt.enabled, auth.hooks.mfaVerificationAttempt.uri),
+		sendEmailHook: pgHook(auth.hooks.sendEmail.enabled, auth.hooks.sendEmail.uri),
 		sessionInactivityMs: parseGoDuration(auth.sessions.inactivityTimeout) ?? 0,
 		autoconfirm: !auth.email.enableConfirmations,
 		secureEmailChange: auth.email.doubleConfirmChanges,

@@ -162,7 +162,7 @@ export async function updateUser(state: AuthState, r: AuthRequest): Promise<void
 			current = await updatePassword(tx, current, encrypted, session?.id ?? null);
 			await audit(tx, current, 'user_updated_password');
 			const about = { Email: current.email ?? '', Data: current.raw_user_meta_data ?? {} };
-			outbox.notify(state, { to: current.email ?? '', kind: 'password_changed', data: about });
+			outbox.notify(state, { to: current.email ?? '', userId: current.id, kind: 'password_changed', data: about });
 		}
 		if (data) current = await setUserMetadata(tx, current, data);
 		if (email && email !== current.email) {
@@ -196,12 +196,12 @@ export async function updateUser(state: AuthState, r: AuthRequest): Promise<void
 					is_anonymous = false, updated_at = now()
 				where id = ${current.id}`;
 			const about = { Email: current.email ?? '', Data: current.raw_user_meta_data ?? {} };
-			if (current.phone) outbox.notify(state, { to: current.email ?? '', kind: 'phone_changed', data: { ...about, Phone: phone, OldPhone: current.phone } });
-			if (!identity) outbox.notify(state, { to: current.email ?? '', kind: 'identity_linked', data: { ...about, Provider: 'phone' } });
+			if (current.phone) outbox.notify(state, { to: current.email ?? '', userId: current.id, kind: 'phone_changed', data: { ...about, Phone: phone, OldPhone: current.phone } });
+			if (!identity) outbox.notify(state, { to: current.email ?? '', userId: current.id, kind: 'identity_linked', data: { ...about, Provider: 'phone' } });
 		}
 		await audit(tx, current, 'user_modified');
 	});
-	outbox.deliver(state);
+	outbox.deliver(state, r);
 	const updated = await findUserById(state.sql, user.id);
 	return sendJson(r.res, 200, await fullUserJson(state.sql, updated ?? user));
 }
@@ -216,7 +216,7 @@ export async function reauthenticate(state: AuthState, r: AuthRequest): Promise<
 	const outbox = new Outbox();
 	await state.sql.begin(async (tx) => {
 		await audit(tx, user, 'user_reauthenticate_requested');
-		await sendReauthentication(state, tx, user, outbox);
+		await sendReauthentication(state, r, tx, user, outbox);
 	});
 	outbox.deliver(state);
 	return sendJson(r.res, 200, {});

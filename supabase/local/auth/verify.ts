@@ -303,7 +303,7 @@ export async function verifyGet(state: AuthState, r: AuthRequest): Promise<void>
 			await tx`update auth.flow_state set auth_code_issued_at = now(), updated_at = now() where id = ${flow.id}`;
 			return { kind: 'code' as const, code: flow.auth_code };
 		});
-		outbox.deliver(state);
+		outbox.deliver(state, r);
 		if (outcome.kind === 'first') {
 			const base = withQuery(v.redirectTo, pkce ? { message: SINGLE_CONFIRMATION } : {});
 			location = `${base}#${goEncodeValues({ message: SINGLE_CONFIRMATION, sb: '' })}`;
@@ -375,7 +375,7 @@ export async function verifyPost(state: AuthState, r: AuthRequest): Promise<void
 		if (!verified) return null;
 		return issueSession(state, tx, r, verified.id, 'otp');
 	});
-	outbox.deliver(state);
+	outbox.deliver(state, r);
 	if (!outcome) return sendJson(r.res, 200, { msg: SINGLE_CONFIRMATION, code: '200' });
 	return sendJson(r.res, 200, outcome);
 }
