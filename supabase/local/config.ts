@@ -39,10 +39,11 @@ export interface MfaConfig {
 }
 
 /** `[auth.oauth_server]`: Supabase Auth as an OAuth 2.1 server (off in the CLI's template). */
-/** `[auth.hook.<name>] enabled, uri`. */
+/** `[auth.hook.<name>] enabled, uri, secrets` (secrets for HTTP hooks only). */
 export interface PgHookSetting {
 	enabled: boolean;
 	uri: string;
+	secrets: string;
 }
 
 export interface OAuthServerConfig {
@@ -242,7 +243,8 @@ export async function loadConfig(workdir: string): Promise<RuntimeConfig> {
 	};
 	const hook = (name: string): PgHookSetting => ({
 		enabled: pick<unknown>(raw, `auth.hook.${name}.enabled`, false) === true,
-		uri: String(pick<unknown>(raw, `auth.hook.${name}.uri`, ''))
+		uri: String(pick<unknown>(raw, `auth.hook.${name}.uri`, '')),
+		secrets: String(pick<unknown>(raw, `auth.hook.${name}.secrets`, ''))
 	});
 	const mfaFactorType = (kind: string): MfaFactorTypeConfig => ({
 		enrollEnabled: pick<unknown>(raw, `auth.mfa.${kind}.enroll_enabled`, false) === true,

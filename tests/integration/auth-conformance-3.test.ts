@@ -6,6 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalSupabase } from '../../supabase/local/index.ts';
 import { startTestRuntime, uniqueEmail } from '../support/runtime.ts';
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import postgres from 'postgres';
 import { adminClient, authClient, fixture, lastMail } from './auth-support.ts';
 
@@ -312,13 +315,32 @@ describe('auth: conformance with GoTrue, round 3', () => {
 	});
 });
 
-describe('auth: the send-email hook (a Postgres function)', () => {
+describe('auth: the send-email hook (a Postgres function) and an HTTP access token hook', () => {
+	const HOOK_SECRET = Buffer.from('c2FtZW5zcGVsLWhvb2stc2VjcmV0LWZvci10ZXN0cw==', 'base64');
 	let runtime: LocalSupabase;
+	let hookServer: Server;
+	const hookCalls: { signed: boolean; body: Record<string, unknown> }[] = [];
 	beforeAll(async () => {
+		// The access token hook, as an Edge Function would serve it: checks the Standard Webhooks signature, adds a claim.
+		hookServer = createServer((req, res) => {
+			let text = '';
+			req.on('data', (chunk) => (text += chunk));
+			req.on('end', () => {
+				const [id, timestamp] = [req.headers['webhook-id'], req.headers['webhook-timestamp']];
+				const expected = `v1,${createHmac('sha256', HOOK_SECRET).update(`${id}.${timestamp}.${text}`).digest('base64')}`;
+				const body = JSON.parse(text) as { claims: Record<string, unknown> };
+				hookCalls.push({ signed: req.headers['webhook-signature'] === expected, body });
+				res.writeHead(200, { 'content-type': 'application/json' });
+				res.end(JSON.stringify({ claims: { ...body.claims, via_http_hook: true } }));
+			});
+		});
+		await new Promise<void>((resolve) => hookServer.listen(0, '127.0.0.1', resolve));
+		process.env.AUTH_CONFORMANCE_3_TOKEN_HOOK_URL = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/hook`;
 		runtime = await startTestRuntime({ workdir: fixture('auth-conformance-3-send-email') });
 	});
 	afterAll(async () => {
 		await runtime?.stop();
+		await new Promise((resolve) => hookServer?.close(resolve));
 	});
 
 	it('hands the hook the codes instead of sending mails, notices included', async () => {
@@ -335,7 +357,9 @@ describe('auth: the send-email hook (a Postgres function)', () => {
 
 			const { data, error } = await sb.auth.verifyOtp({ token_hash: signup.email_data.token_hash, type: 'signup' });
 			expect(error).toBeNull();
-			expect(data.session).not.toBeNull();
+			const claims = JSON.parse(Buffer.from(data.session!.access_token.split('.')[1], 'base64url').toString());
+			expect(claims.via_http_hook).toBe(true);
+			expect(hookCalls.at(-1)).toMatchObject({ signed: true, body: { user_id: data.user!.id, authentication_method: 'otp' } });
 
 			expect((await sb.auth.updateUser({ password: 'another-pw-2' })).error).toBeNull();
 			let notice: { action: string }[] = [];

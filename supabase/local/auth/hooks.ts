@@ -1,33 +1,53 @@
 /**
- * Auth hooks run as Postgres functions (GoTrue's `hooks/hookspgfunc` and `v0hooks`):
+ * Auth hooks (GoTrue's `hooks/hookspgfunc` and `v0hooks`; HTTP ones in hooks-http.ts):
  * `[auth.hook.custom_access_token]`, `[auth.hook.before_user_created]`,
  * `[auth.hook.password_verification_attempt]` and `[auth.hook.mfa_verification_attempt]`, each `enabled, uri =
- * "pg-functions://postgres/<schema>/<fn>"`. The function is called as `supabase_auth_admin`
+ * "pg-functions://postgres/<schema>/<fn>"` (or an `http(s)://` address with `secrets`). The function is called as `supabase_auth_admin`
  * with a 2 s statement timeout: the access token hook inside the transaction that issues the
  * token (its answer replaces the claims), the sign-up hook in a transaction of its own before
  * the user is written (an error in its answer refuses the sign-up), the attempt hooks after a
- * password or TOTP code was checked (`decision: "reject"` refuses it). HTTP hooks are not served.
+ * password or TOTP code was checked (`decision: "reject"` refuses it).
  */
 import { randomUUID } from 'node:crypto';
 import type { Query } from './db.ts';
 import type postgres from 'postgres';
 import { AuthError } from './errors.ts';
+import { postHook } from './hooks-http.ts';
 import { sortedKeys } from './params.ts';
 import type { AuthRequest } from './state.ts';
 
 export interface PgHook {
 	/** As configured, for messages. */
 	uri: string;
-	/** `"schema"."function"`, quoted as GoTrue's `%q.%q`. */
-	functionName: string;
+	/** `"schema"."function"`, quoted as GoTrue's `%q.%q`; null for an HTTP hook. */
+	functionName: string | null;
+	/** An HTTP hook's `v1,whsec_…` secrets (`secrets`, several joined by `|`). */
+	secrets: string[];
 }
 
-/** The function a `pg-functions://` hook URI names, or null for another scheme. */
-export function pgHook(enabled: boolean, uri: string): PgHook | null {
-	if (!enabled || !uri.startsWith('pg-functions://')) return null;
-	const parts = new URL(uri).pathname.split('/');
-	if (parts.length < 3 || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(parts[1]) || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(parts[2])) return null;
-	return { uri, functionName: `${JSON.stringify(parts[1])}.${JSON.stringify(parts[2])}` };
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', 'host.docker.internal']);
+
+/**
+ * The hook a URI names: a `pg-functions://` function, or an `https://` address (`http://`
+ * only on the local hosts GoTrue allows), which needs secrets; null otherwise.
+ */
+export function pgHook(enabled: boolean, uri: string, secrets = ''): PgHook | null {
+	if (!enabled) return null;
+	let url: URL;
+	try {
+		url = new URL(uri);
+	} catch {
+		return null;
+	}
+	if (url.protocol === 'pg-functions:') {
+		const parts = url.pathname.split('/');
+		if (parts.length < 3 || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(parts[1]) || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(parts[2])) return null;
+		return { uri, functionName: `${JSON.stringify(parts[1])}.${JSON.stringify(parts[2])}`, secrets: [] };
+	}
+	const list = secrets.split('|').map((s) => s.trim()).filter(Boolean);
+	if (!list.length) return null;
+	if (url.protocol === 'https:' || (url.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname))) return { uri, functionName: null, secrets: list };
+	return null;
 }
 
 /** GoTrue's hook `Metadata`: a fresh id, the time, the hook's name and the client's address. */
@@ -41,8 +61,9 @@ function metadata(r: AuthRequest | undefined, name: string): Record<string, unkn
  * `error.message` fails the request with `error.http_code` (500 when absent); a function
  * that fails fails it with GoTrue's "Error running hook URI".
  */
-async function runPgHook(q: Query, hook: PgHook, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+async function runHook(q: Query, hook: PgHook, input: Record<string, unknown>): Promise<Record<string, unknown>> {
 	let text: string | null;
+	if (!hook.functionName) return checkAnswer(await postHook(hook.uri, hook.secrets, input));
 	try {
 		await q.unsafe(`set local statement_timeout to '2000'`);
 		const [row] = await q.unsafe<{ out: string | null }[]>(`select (${hook.functionName}(($1::text)::jsonb))::text as out`, [JSON.stringify(input)]);
@@ -51,7 +72,11 @@ async function runPgHook(q: Query, hook: PgHook, input: Record<string, unknown>)
 	} catch {
 		throw new AuthError(500, '', `Error running hook URI: ${hook.uri}`);
 	}
-	const output = text === null ? null : (JSON.parse(text) as unknown);
+	return checkAnswer(text === null ? null : (JSON.parse(text) as unknown));
+}
+
+/** GoTrue's `hookserrors.Check`: an answer with `error.message` fails the request. */
+function checkAnswer(output: unknown): Record<string, unknown> {
 	const failure = (output as { error?: { http_code?: unknown; message?: unknown } } | null)?.error;
 	if (failure && typeof failure === 'object' && typeof failure.message === 'string' && failure.message) {
 		const status = typeof failure.http_code === 'number' && failure.http_code ? failure.http_code : 500;
@@ -113,7 +138,7 @@ export async function customizeAccessToken(
 	claims: Record<string, unknown>,
 	authenticationMethod: string
 ): Promise<Record<string, unknown>> {
-	const output = await runPgHook(q, hook, {
+	const output = await runHook(q, hook, {
 		metadata: metadata(r, 'customize-access-token'),
 		user_id: userId,
 		claims,
@@ -156,7 +181,7 @@ export async function beforeUserCreated(sql: postgres.Sql, r: AuthRequest, hook:
 		updated_at: GO_ZERO_TIME,
 		is_anonymous: user.isAnonymous
 	};
-	await sql.begin((tx) => runPgHook(tx, hook, { metadata: metadata(r, 'before-user-created'), user: userJson }));
+	await sql.begin((tx) => runHook(tx, hook, { metadata: metadata(r, 'before-user-created'), user: userJson }));
 }
 
 /** What a verification-attempt hook decided: `decision: "reject"` refuses, with its message. */
@@ -167,7 +192,7 @@ export interface AttemptDecision {
 }
 
 async function verificationAttempt(sql: postgres.Sql, r: AuthRequest, hook: PgHook, name: string, input: Record<string, unknown>): Promise<AttemptDecision> {
-	const output = await sql.begin((tx) => runPgHook(tx, hook, { metadata: metadata(r, name), ...input }));
+	const output = await sql.begin((tx) => runHook(tx, hook, { metadata: metadata(r, name), ...input }));
 	return {
 		reject: output.decision === 'reject',
 		message: typeof output.message === 'string' ? output.message : '',
@@ -193,5 +218,5 @@ export function mfaVerificationAttempt(
 
 /** The send-email hook: given the user and the tokens, it sends the mail itself. */
 export async function sendEmailHook(q: Query, r: AuthRequest | undefined, hook: PgHook, user: Record<string, unknown>, emailData: Record<string, unknown>): Promise<void> {
-	await runPgHook(q, hook, { metadata: metadata(r, 'send-email'), user, email_data: emailData });
+	await runHook(q, hook, { metadata: metadata(r, 'send-email'), user, email_data: emailData });
 }
