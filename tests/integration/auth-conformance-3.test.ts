@@ -248,6 +248,8 @@ describe('auth: conformance with GoTrue, round 3', () => {
 		expect(refused.error?.message).toBe('Sign-ups from this domain are not allowed');
 		const invited = await adminClient(runtime).auth.admin.inviteUserByEmail(`invitee-${Date.now()}@blocked.test`);
 		expect(invited.error?.status).toBe(400);
+		const linked = await adminClient(runtime).auth.admin.generateLink({ type: 'signup', email: `link-${Date.now()}@blocked.test`, password: PASSWORD });
+		expect(linked.error?.message).toBe('Sign-ups from this domain are not allowed');
 
 		const email = uniqueEmail();
 		const { data, error } = await authClient(runtime).auth.signUp({ email, password: PASSWORD });

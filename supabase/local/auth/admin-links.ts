@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { insertUser, setUserMetadata } from './accounts.ts';
 import { fullUser } from './admin.ts';
 import { adminActor, audit } from './audit.ts';
-import { beforeUserCreated } from './hooks.ts';
+import { beforeUserCreated, emailProspect } from './hooks.ts';
 import { createIdentity, createOneTimeToken, findDuplicateEmail, findUserByEmail, identityData } from './db.ts';
 import { generateOtp, Outbox, sendInvite, tokenHash, validateEmail } from './email.ts';
 import { badRequest, notFound, sendJson, unprocessable } from './errors.ts';
@@ -26,15 +26,7 @@ export async function invite(state: AuthState, r: AuthRequest): Promise<void> {
 	const newUserId = randomUUID();
 	const data = map(params, 'data') ?? {};
 	if (!existing && state.settings.beforeUserCreatedHook) {
-		await beforeUserCreated(state.sql, r, state.settings.beforeUserCreatedHook, {
-			id: newUserId,
-			aud,
-			email,
-			phone: '',
-			appMetadata: { provider: 'email', providers: ['email'] },
-			userMetadata: data,
-			isAnonymous: false
-		});
+		await beforeUserCreated(state.sql, r, state.settings.beforeUserCreatedHook, emailProspect(newUserId, aud, email, data));
 	}
 	const outbox = new Outbox();
 	const userId = await state.sql.begin(async (tx) => {
@@ -95,6 +87,10 @@ export async function generateLink(state: AuthState, r: AuthRequest): Promise<vo
 		checkPasswordStrength(password, s.minPasswordLength, s.requiredCharacterSets);
 		encrypted = await hashPassword(password);
 	}
+	const newUserId = randomUUID();
+	if (!existing && (type === 'signup' || type === 'invite') && s.beforeUserCreatedHook) {
+		await beforeUserCreated(state.sql, r, s.beforeUserCreatedHook, emailProspect(newUserId, aud, email, data ?? {}));
+	}
 	let newEmail = str(params, 'new_email');
 	const outcome = await state.sql.begin(async (tx) => {
 		let user = existing;
@@ -116,6 +112,7 @@ export async function generateLink(state: AuthState, r: AuthRequest): Promise<vo
 					if (type === 'signup' && data) user = await setUserMetadata(tx, user, data);
 				} else {
 					user = await insertUser(tx, {
+						id: newUserId,
 						aud,
 						role: s.defaultRole,
 						email,

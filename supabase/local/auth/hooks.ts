@@ -166,6 +166,11 @@ export interface ProspectiveUser {
 
 const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
 
+/** The user an e-mail sign-up or invite is about to write. */
+export function emailProspect(id: string, aud: string, email: string, userMetadata: Record<string, unknown>): ProspectiveUser {
+	return { id, aud, email, phone: '', appMetadata: { provider: 'email', providers: ['email'] }, userMetadata, isAnonymous: false };
+}
+
 /** The before-user-created hook: runs before the user is written; its error refuses the sign-up. */
 export async function beforeUserCreated(sql: postgres.Sql, r: AuthRequest, hook: PgHook, user: ProspectiveUser): Promise<void> {
 	const userJson = {

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { confirmUser, insertUser } from './accounts.ts';
 import { audit } from './audit.ts';
-import { beforeUserCreated } from './hooks.ts';
+import { beforeUserCreated, emailProspect } from './hooks.ts';
 import { createIdentity, findDuplicateEmail, identityData, loadIdentities, updateAppMetadataProviders, userJson, type UserRow } from './db.ts';
 import { createFlowState, Outbox, sendConfirmation, validateEmail, validatePkce } from './email.ts';
 import { AuthError, badRequest, internal, sendJson, unprocessable } from './errors.ts';
@@ -69,15 +69,7 @@ export async function signup(state: AuthState, r: AuthRequest, params: Params): 
 	const existing = await findDuplicateEmail(state.sql, email, aud, null);
 	const newUserId = randomUUID();
 	if (!existing && s.beforeUserCreatedHook) {
-		await beforeUserCreated(state.sql, r, s.beforeUserCreatedHook, {
-			id: newUserId,
-			aud,
-			email,
-			phone: '',
-			appMetadata: { provider: 'email', providers: ['email'] },
-			userMetadata: data,
-			isAnonymous: false
-		});
+		await beforeUserCreated(state.sql, r, s.beforeUserCreatedHook, emailProspect(newUserId, aud, email, data));
 	}
 	// Hash outside the transaction: it runs on the thread pool and takes ~50 ms.
 	const encrypted = existing ? '' : await hashPassword(password);
