@@ -5,6 +5,7 @@
  * request to the service that owns the path prefix. A request without any key passes,
  * as through the CLI's gateway; a wrong key is refused, as on hosted Supabase.
  */
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { GatewayRequest, RuntimeContext, Service } from './context.ts';
@@ -53,11 +54,35 @@ export function checkApiKey(ctx: RuntimeContext, apikey: string | null): KeyChec
 	if (opaque) return { role: opaque, keyJwt: opaque === 'anon' ? ctx.keys.anonKey : ctx.keys.serviceRoleKey, error: null };
 	if (apikey === ctx.keys.anonKey) return { role: 'anon', keyJwt: apikey, error: null };
 	if (apikey === ctx.keys.serviceRoleKey) return { role: 'service_role', keyJwt: apikey, error: null };
+	const legacy = legacyKeyRole(ctx.keys.jwtSecret, apikey);
+	if (legacy) return { role: legacy, keyJwt: apikey, error: null };
 	return {
 		role: null,
 		keyJwt: null,
 		error: { status: 401, body: { message: 'Invalid API key', hint: 'Double check your Supabase `anon` or `service_role` API key.' } }
 	};
+}
+
+/**
+ * A legacy API key: a JWT signed with the project's JWT secret (HS256), unexpired, whose
+ * role is anon or service_role. Supabase keeps accepting such keys next to the project's
+ * own (a key minted with another expiry, or the demo keys after signing keys were set up).
+ */
+function legacyKeyRole(secret: string, key: string): 'anon' | 'service_role' | null {
+	const parts = key.split('.');
+	if (parts.length !== 3) return null;
+	try {
+		const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as { alg?: unknown };
+		if (header.alg !== 'HS256') return null;
+		const expected = createHmac('sha256', secret).update(`${parts[0]}.${parts[1]}`).digest();
+		const given = Buffer.from(parts[2], 'base64url');
+		if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+		const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as { role?: unknown; exp?: unknown };
+		if (typeof claims.exp === 'number' && claims.exp * 1000 <= Date.now()) return null;
+		return claims.role === 'anon' || claims.role === 'service_role' ? claims.role : null;
+	} catch {
+		return null;
+	}
 }
 
 /** The bearer token to act with: a real user JWT wins; an opaque key is replaced by its JWT. */

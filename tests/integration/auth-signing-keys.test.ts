@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { createLocalJWKSet, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK } from 'jose';
 import { startLocalSupabase, type LocalSupabase } from '../../supabase/local/index.ts';
+import { DEFAULT_ANON_KEY } from '../../supabase/local/keys.ts';
 import { repoRoot, startTestRuntime, uniqueEmail } from '../support/runtime.ts';
 import { closeClients, subscribeOutcome } from '../support/realtime.ts';
 
@@ -101,6 +102,12 @@ describe('an ES256 signing key', () => {
 			headers: { apikey: runtime.serviceRoleKey, authorization: `Bearer ${runtime.serviceRoleKey}` }
 		});
 		expect(admin.status).toBe(200);
+		// The legacy demo key (HS256, the JWT secret) still passes the gateway, as on Supabase
+		// after a move to signing keys: sign-up with a supabase-js client built on it works.
+		const legacy = createClient(runtime.url, DEFAULT_ANON_KEY, { auth: { persistSession: false } });
+		const { data, error } = await legacy.auth.signUp({ email: uniqueEmail('legacy-key'), password: 'a-long-password-1' });
+		expect(error).toBeNull();
+		expect(data.user?.id).toBeTruthy();
 	});
 
 	it('lets getClaims() verify the session locally, without asking /user', async () => {

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SignJWT } from 'jose';
 import postgres from 'postgres';
 import { freePort, startLocalSupabase } from '../../supabase/local/index.ts';
 import { MigrationError } from '../../supabase/local/migrate.ts';
@@ -245,5 +246,15 @@ describe('the gateway', () => {
 		expect(await wrong.json()).toMatchObject({ message: 'Invalid API key' });
 		// A supabase-js client built with the publishable key gets past the gateway.
 		expect(client(sb, sb.publishableKey)).toBeDefined();
+		// A legacy key minted with the project's JWT secret is accepted for its role; one with
+		// another secret, an expired one or one for another role is not.
+		const mint = (claims: Record<string, unknown>, secret = sb.jwtSecret) =>
+			new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(secret));
+		const now = Math.floor(Date.now() / 1000);
+		const keyed = async (apikey: string) => (await fetch(`${sb.url}/rest/v1/t?select=v`, { headers: { apikey } })).status;
+		expect(await keyed(await mint({ role: 'anon', iss: 'supabase', exp: now + 3600 }))).toBe(200);
+		expect(await keyed(await mint({ role: 'anon', exp: now + 3600 }, 'another-secret-of-at-least-32-characters'))).toBe(401);
+		expect(await keyed(await mint({ role: 'anon', exp: now - 10 }))).toBe(401);
+		expect(await keyed(await mint({ role: 'authenticated', exp: now + 3600 }))).toBe(401);
 	});
 });
