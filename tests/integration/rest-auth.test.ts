@@ -182,6 +182,11 @@ describe('REST as the JWT role', () => {
 			const junk = await rest(runtime, '/films', { headers: { Authorization: 'Bearer not.a-jwt' } });
 			expect(junk.status).toBe(401);
 			expect(await junk.json()).toMatchObject({ code: 'PGRST301', message: 'Expected 3 parts in JWT; got 2' });
+			// An empty bearer is passed on by the CLI's gateway, and PostgREST refuses it.
+			const empty = await rest(runtime, '/films', { headers: { Authorization: 'Bearer ' } });
+			expect(empty.status).toBe(401);
+			expect(empty.headers.get('www-authenticate')).toBe('Bearer error="invalid_token", error_description="Empty JWT is sent in Authorization header"');
+			expect(await empty.json()).toEqual({ code: 'PGRST301', message: 'Empty JWT is sent in Authorization header', details: null, hint: null });
 		});
 
 		it('refuses roles that do not exist (401) or the authenticator may not become (403)', async () => {

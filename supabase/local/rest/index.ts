@@ -146,7 +146,9 @@ export class RestService {
 		this.pool.end();
 	}
 
-	private async authenticate(token: string | null): Promise<Auth> {
+	private async authenticate(token: string | null, authorization: string | undefined): Promise<Auth> {
+		// `Authorization: Bearer` with nothing after it reaches PostgREST through the CLI's Kong.
+		if (authorization !== undefined && /^bearer$/i.test(authorization.trim())) throw jwtError.decode('Empty JWT is sent in Authorization header');
 		if (!token) return { role: 'anon', claims: {} };
 		let claims = this.jwtCache.get(token);
 		if (!claims) {
@@ -172,7 +174,7 @@ export class RestService {
 		const { req, res } = g;
 		const method = req.method ?? 'GET';
 		try {
-			const auth = await this.authenticate(g.token);
+			const auth = await this.authenticate(g.token, req.headers.authorization);
 			const request = await this.parse(g, method);
 			const cache = await this.cache.catch(() => {
 				throw schemaCacheError.noSchemaCache();
